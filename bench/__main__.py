@@ -1,0 +1,31 @@
+"""Run benchmarks: ``python -m bench [MODULE ...] [--scale 0.1]``.
+
+Without module names every ``bench/bench_*.py`` runs. ``--scale`` multiplies
+every size (0.1 for a quick look; the figures in docs are at scale 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pkgutil
+from pathlib import Path
+
+from bench._harness import run_stages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("modules", nargs="*", help="e.g. bench_model (default: all)")
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    here = str(Path(__file__).parent)
+    names = args.modules or sorted(
+        m.name for m in pkgutil.iter_modules([here]) if m.name.startswith("bench_")
+    )
+    for name in names:
+        print(f"\n== {name}")
+        run_stages(f"bench.{name}", scale=args.scale)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Benchmark harness: every case runs in a fresh process, beside its floor.
+
+A *stage* pairs the library's way of doing some work with a *floor*, the same
+work done by the simplest possible code (or by a peer library). Both run in the
+same invocation, each in its own child process so that peak memory (the
+child's maximum resident set size) belongs to that case alone. The runner
+prints items per second, peak memory and the ratio ours/floor of the times.
+
+A bench module defines ``STAGES: list[Stage]``; each ``Stage`` names two
+*prepare* functions ``prepare(n) -> run``: ``prepare`` builds the input (not
+timed) and returns ``run``, a callable that does the work and returns the
+number of items it handled (timed).
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Measurement", "Stage", "main", "run_stages"]
+
+Prepare = Callable[[int], Callable[[], int]]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One piece of work measured against its floor."""
+
+    name: str
+    ours: Prepare
+    floor: Prepare
+    sizes: Sequence[int] = (1_000_000,)
+    floor_label: str = "floor"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    items: int
+    seconds: float
+    peak_mb: float
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.seconds if self.seconds else float("inf")
+
+
+def _peak_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_here(prepare: Prepare, n: int) -> Measurement:
+    """Prepare and time one case in this process."""
+    run = prepare(n)
+    gc.collect()
+    start = time.perf_counter()
+    items = run()
+    seconds = time.perf_counter() - start
+    return Measurement(items, seconds, _peak_mb())
+
+
+def _child(module: str, index: int, which: str, n: int) -> None:
+    stage = importlib.import_module(module).STAGES[index]
+    m = measure_here(stage.ours if which == "ours" else stage.floor, n)
+    print(json.dumps({"items": m.items, "seconds": m.seconds, "peak_mb": m.peak_mb}))
+
+
+def measure_in_child(module: str, index: int, which: str, n: int) -> Measurement:
+    """Run one case in a fresh interpreter and read back its figures."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench._harness", module, str(index), which, str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return Measurement(data["items"], data["seconds"], data["peak_mb"])
+
+
+def run_stages(module: str, *, scale: float = 1.0) -> list[str]:
+    """Run every stage of ``module`` and return the printed table's lines."""
+    stages: list[Stage] = importlib.import_module(module).STAGES
+    lines = []
+    header = (
+        f"{'stage':<44} {'items':>9} {'ours/s':>11} {'floor/s':>11} {'ratio':>6} "
+        f"{'ours MB':>8} {'floor MB':>9}  floor"
+    )
+    print(header)
+    lines.append(header)
+    for index, stage in enumerate(stages):
+        for size in stage.sizes:
+            n = max(1, int(size * scale))
+            ours = measure_in_child(module, index, "ours", n)
+            floor = measure_in_child(module, index, "floor", n)
+            ratio = ours.seconds / floor.seconds if floor.seconds else float("inf")
+            line = (
+                f"{stage.name:<44} {n:>9,} {ours.rate:>11,.0f} {floor.rate:>11,.0f} "
+                f"{ratio:>5.2f}x {ours.peak_mb:>8,.0f} {floor.peak_mb:>9,.0f}  {stage.floor_label}"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Child-process entry: ``python -m bench._harness MODULE INDEX ours|floor N``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    module, index, which, n = args
+    _child(module, int(index), which, int(n))
+
+
+if __name__ == "__main__":
+    main()

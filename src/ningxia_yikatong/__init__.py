@@ -1,0 +1,42 @@
+"""ningxia_yikatong: subsidy payouts through the social-security-card account.
+
+惠民惠农财政补贴资金"一卡通": policies (补贴政策) and their published list
+(补贴政策清单), rosters (花名册), cross-checks before payment (比对), agent-bank
+files with SM2/RSA signatures, reconciliation of bank returns (回盘), and public
+disclosure (公示).
+"""
+
+from __future__ import annotations
+
+from .bank import AccountNumber, AgentBank, BankAccount, BankCode
+from .beneficiary import Beneficiary
+from .codes import BatchId, Period, PolicyCode
+from .errors import YikatongError
+from .identity import PersonName, Phone, ResidentIdNumber
+from .money import Amount
+from .payout import PayoutBatch, PayoutItem
+from .policy import SubsidyPolicy
+from .regions import RegionCode
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccountNumber",
+    "AgentBank",
+    "Amount",
+    "BankAccount",
+    "BankCode",
+    "BatchId",
+    "Beneficiary",
+    "PayoutBatch",
+    "PayoutItem",
+    "Period",
+    "PersonName",
+    "Phone",
+    "PolicyCode",
+    "RegionCode",
+    "ResidentIdNumber",
+    "SubsidyPolicy",
+    "YikatongError",
+    "__version__",
+]

@@ -1,0 +1,128 @@
+"""What crosses the boundary with an agent bank: payment files and returns.
+
+These are plain frozen dataclasses rather than pydantic models: a return for a
+million items is built by a parser that has already checked every field, and
+building them must cost no more than the parsing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+__all__ = ["BankReturn", "PaymentFile", "ReturnRecord", "ReturnStatus"]
+
+
+class ReturnStatus(StrEnum):
+    """Outcome of one item as the bank reports it, normalised across banks.
+
+    The bank's own code and message are always kept beside it
+    (:attr:`ReturnRecord.raw_code`, :attr:`ReturnRecord.raw_message`).
+    """
+
+    SUCCESS = "success"
+    PENDING = "pending"
+    NAME_MISMATCH = "name_mismatch"
+    ACCOUNT_NOT_FOUND = "account_not_found"
+    FROZEN = "frozen"
+    CLOSED = "closed"
+    LOST_OR_STOPPED = "lost_or_stopped"
+    CARD_NOT_ACTIVATED = "card_not_activated"
+    ID_MISMATCH = "id_mismatch"
+    OVER_LIMIT = "over_limit"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Chinese label for staff-facing output."""
+        return _LABELS[self]
+
+    @property
+    def is_failure(self) -> bool:
+        """True for every final outcome other than success."""
+        return self not in (ReturnStatus.SUCCESS, ReturnStatus.PENDING)
+
+
+_LABELS = {
+    ReturnStatus.SUCCESS: "成功",
+    ReturnStatus.PENDING: "处理中",
+    ReturnStatus.NAME_MISMATCH: "户名不符",
+    ReturnStatus.ACCOUNT_NOT_FOUND: "账户不存在",
+    ReturnStatus.FROZEN: "账户冻结",
+    ReturnStatus.CLOSED: "账户已销户",
+    ReturnStatus.LOST_OR_STOPPED: "挂失或止付",
+    ReturnStatus.CARD_NOT_ACTIVATED: "卡未激活",
+    ReturnStatus.ID_MISMATCH: "证件号不符",
+    ReturnStatus.OVER_LIMIT: "超限",
+    ReturnStatus.OTHER: "其他原因",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFile:
+    """A rendered payment instruction, ready to hand to the bank's transport.
+
+    ``files`` maps file names to their bytes: the instruction file (``main``)
+    and, for detached signatures, the signature file. ``digest`` is the hex
+    digest (``digest_algorithm``) of the instruction file's bytes.
+    """
+
+    bank: str
+    batch_id: str
+    main: str
+    files: Mapping[str, bytes]
+    count: int
+    total: Decimal
+    digest: str
+    digest_algorithm: str
+    signature_algorithm: str
+    key_fingerprint: str
+
+    @property
+    def content(self) -> bytes:
+        """Bytes of the instruction file."""
+        return self.files[self.main]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRecord:
+    """One line of a bank's return file (回盘).
+
+    ``seq`` refers to the item of the batch; ``line`` is where the record stood in
+    the return file (for error messages and audit).
+    """
+
+    seq: int
+    account: str
+    name: str
+    amount: Decimal
+    status: ReturnStatus
+    raw_code: str
+    raw_message: str
+    bank_txn_id: str | None = None
+    settled_at: _dt.datetime | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BankReturn:
+    """A parsed and verified return file: the header's figures and every record.
+
+    ``count`` and ``total`` are what the bank's header or trailer says; a parser
+    checks them against the records before it returns, and reconciliation
+    checks them again against the batch.
+    """
+
+    bank: str
+    batch_id: str
+    count: int
+    total: Decimal
+    records: tuple[ReturnRecord, ...]
+    files: tuple[str, ...] = ()
+    signature_algorithm: str | None = None
+    key_fingerprint: str | None = None
+    received_at: _dt.datetime | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)

@@ -1,0 +1,15 @@
+"""The ``yikatong`` command line (the ``cli`` extra: click and rich).
+
+Messages are in Chinese, for department staff. Library errors are shown as
+their message and code, never as a traceback, and give exit status 1.
+"""
+
+from __future__ import annotations
+
+from ._app import main
+
+# Command modules register their commands on ``main`` when imported; one line each.
+# isort: off
+# isort: on
+
+__all__ = ["main"]

@@ -1,0 +1,144 @@
+"""Payout items (发放明细) and batches (发放批次).
+
+A batch pays one policy for one period through one agent bank, from one payer
+account. Its count and total are derived from its items, never stored beside
+them, so they cannot disagree; item numbers (``seq``) are 1..n without gaps or
+repeats, which is what bank files and returns refer to.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from functools import cached_property
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from ._model import DomainModel
+from .bank import AccountNumber, BankCode
+from .beneficiary import Beneficiary
+from .codes import BatchId, Period, PolicyCode
+from .errors import ErrorDetail, Location, ModelError
+from .money import Amount, total
+from .policy import DeclaredStandard, SubsidyPolicy
+from .regions import RegionCode
+
+__all__ = ["PayoutBatch", "PayoutItem", "Quantity"]
+
+#: A quantity for per-unit standards: area in 亩, head of livestock ... (4 decimals at most).
+Quantity = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=4, allow_inf_nan=False)]
+
+
+class PayoutItem(DomainModel):
+    """One payment to one beneficiary in a batch.
+
+    ``memo`` is what the recipient's statement (摘要) shows, when the bank
+    format carries it.
+    """
+
+    seq: Annotated[int, Field(ge=1)]
+    beneficiary: Beneficiary
+    amount: Amount
+    quantity: Quantity | None = None
+    memo: Annotated[str, Field(max_length=60)] | None = None
+
+
+class PayoutBatch(DomainModel):
+    """A batch of payout items for one policy, period and agent bank.
+
+    ``parent_batch_id`` and ``round`` link a reissue (补发) to the batch whose
+    failed items it pays again.
+    """
+
+    batch_id: BatchId
+    policy_code: PolicyCode
+    period: Period
+    region: RegionCode
+    agent_bank: BankCode
+    payer_account: AccountNumber
+    payer_name: Annotated[str, Field(min_length=1, max_length=100)]
+    items: Annotated[tuple[PayoutItem, ...], Field(min_length=1)]
+    pay_date: _dt.date | None = None
+    parent_batch_id: BatchId | None = None
+    round: Annotated[int, Field(ge=1)] = 1
+
+    @model_validator(mode="after")
+    def _seq_contiguous(self) -> Self:
+        items = self.items
+        for expected, item in enumerate(items, 1):
+            if item.seq != expected:
+                break
+        else:
+            return self
+        counts = Counter(item.seq for item in items)
+        details = [
+            ErrorDetail("batch.seq_duplicate", f"序号 {seq} 重复 {n} 次", Location(field="seq"))
+            for seq, n in sorted(counts.items())
+            if n > 1
+        ]
+        n = len(items)
+        missing = [seq for seq in range(1, n + 1) if seq not in counts]
+        if missing:
+            shown = "、".join(map(str, missing[:10])) + ("……" if len(missing) > 10 else "")
+            details.append(
+                ErrorDetail(
+                    "batch.seq_gap",
+                    f"序号应为1至{n}连续编号，缺少 {shown}",
+                    Location(field="seq"),
+                )
+            )
+        if len(details) == 1:
+            only = details[0]
+            raise ModelError(only.message, code=only.code, location=only.location)
+        raise ModelError("批次序号不连续或有重复", code="batch.seq", details=details)
+
+    @property
+    def count(self) -> int:
+        """Number of items."""
+        return len(self.items)
+
+    @cached_property
+    def total(self) -> Decimal:
+        """Sum of the items' amounts."""
+        return total(item.amount for item in self.items)
+
+    def item(self, seq: int) -> PayoutItem:
+        """The item with this ``seq``."""
+        if 1 <= seq <= len(self.items):
+            return self.items[seq - 1]
+        raise ModelError(f"批次 {self.batch_id} 中没有序号 {seq}", code="batch.seq_unknown")
+
+    def __iter__(self) -> Iterator[PayoutItem]:  # type: ignore[override]
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def expected_amount(self, item: PayoutItem, policy: SubsidyPolicy) -> Amount:
+        """What ``item`` should receive under ``policy``'s standard.
+
+        The age for tiered standards is taken at the period's start. For a
+        declared standard this is the declared amount when it is within the cap
+        (the cap otherwise).
+        """
+        if policy.code != self.policy_code:
+            raise ModelError(
+                f"批次 {self.batch_id} 属于政策 {self.policy_code}，不是 {policy.code}",
+                code="batch.policy_mismatch",
+            )
+        standard = policy.standard
+        if isinstance(standard, DeclaredStandard):
+            return item.amount if item.amount <= standard.cap else standard.cap
+        age = item.beneficiary.id_number.age_on(self.period.start)
+        try:
+            return standard.amount_for(quantity=item.quantity, age=age)
+        except ModelError as exc:
+            raise exc.at(record=item.seq) from None
+
+    def expected_amounts(self, policy: SubsidyPolicy) -> Iterator[tuple[PayoutItem, Amount]]:
+        """Each item with its expected amount (see :meth:`expected_amount`)."""
+        for item in self.items:
+            yield item, self.expected_amount(item, policy)
