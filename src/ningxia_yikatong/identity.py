@@ -65,6 +65,28 @@ class Sex(StrEnum):
         return "男" if self is Sex.MALE else "女"
 
 
+class _Today:
+    """Today as ``YYYYMMDD``, refreshed only when a date beyond it is seen.
+
+    The cached value is never later than the real date, so a birth date not
+    after it is not in the future; only a later one costs a clock read.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.refresh()
+
+    def refresh(self) -> _dt.date:
+        today = _dt.date.today()
+        self.text = f"{today:%Y%m%d}"
+        return today
+
+
+_today = _Today()
+
+
 class ResidentIdNumber(StrValue):
     """An 18-character resident ID number, validated and normalised.
 
@@ -100,7 +122,7 @@ class ResidentIdNumber(StrValue):
             ) from None
         if year < _EARLIEST_BIRTH_YEAR:
             raise InvalidIdNumber(f"公民身份号码中的出生日期不合理：{number[6:14]}", code="id.date")
-        if born > _dt.date.today():
+        if number[6:14] > _today.text and born > _today.refresh():
             raise InvalidIdNumber(
                 f"公民身份号码中的出生日期在未来：{number[6:14]}", code="id.future"
             )
@@ -182,6 +204,7 @@ _DOT_VARIANTS: Final = dict.fromkeys(
 )
 _NOT_NAME: Final = re.compile(r"[^\w \u00b7]|[\d_]")
 _MAX_NAME_LENGTH: Final = 64
+_PLAIN_HAN_NAME: Final = re.compile(rf"[\u4e00-\u9fff]{{1,{_MAX_NAME_LENGTH}}}")
 
 
 class PersonName(StrValue):
@@ -202,6 +225,9 @@ class PersonName(StrValue):
             return value
         if not isinstance(value, str):
             raise InvalidName("姓名必须是文本", code="name.type")
+        if _PLAIN_HAN_NAME.fullmatch(value) is not None:
+            # The common case: CJK unified ideographs only, already NFC, no dots.
+            return str.__new__(cls, value)
         name = value.strip()
         if not unicodedata.is_normalized("NFC", name):
             name = unicodedata.normalize("NFC", name)
@@ -283,6 +309,8 @@ class Phone(StrValue):
             return value
         if not isinstance(value, str):
             raise InvalidPhone("联系电话必须是文本", code="phone.type")
+        if len(value) == 11 and value.isdigit() and _MOBILE.fullmatch(value) is not None:
+            return str.__new__(cls, value)
         number = value.replace(" ", "").strip()
         if number.startswith("+86"):
             number = number[3:]

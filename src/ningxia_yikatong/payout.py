@@ -60,7 +60,7 @@ class PayoutBatch(DomainModel):
     agent_bank: BankCode
     payer_account: AccountNumber
     payer_name: Annotated[str, Field(min_length=1, max_length=100)]
-    items: Annotated[tuple[PayoutItem, ...], Field(min_length=1)]
+    items: tuple[PayoutItem, ...]
     pay_date: _dt.date | None = None
     parent_batch_id: BatchId | None = None
     round: Annotated[int, Field(ge=1)] = 1
@@ -68,6 +68,8 @@ class PayoutBatch(DomainModel):
     @model_validator(mode="after")
     def _seq_contiguous(self) -> Self:
         items = self.items
+        if not items:
+            raise ModelError("批次中没有发放明细", code="batch.empty", field="items")
         for expected, item in enumerate(items, 1):
             if item.seq != expected:
                 break
@@ -90,6 +92,8 @@ class PayoutBatch(DomainModel):
                     Location(field="seq"),
                 )
             )
+        if not details:  # contiguous, only not in order
+            return self
         if len(details) == 1:
             only = details[0]
             raise ModelError(only.message, code=only.code, location=only.location)

@@ -1,0 +1,184 @@
+"""Payout items and batches: contiguous seq, derived totals, expected amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from ningxia_yikatong import Amount, PayoutBatch, PayoutItem, SubsidyPolicy
+from ningxia_yikatong.errors import ModelError
+from ningxia_yikatong.policy import (
+    DeclaredStandard,
+    FixedStandard,
+    PerUnitStandard,
+    Tier,
+    TieredStandard,
+)
+from ningxia_yikatong.testing.strategies import payout_batches
+
+BENEFICIARY = {
+    "id_number": "640122194603150018",
+    "name": "马兰",
+    "region": "640122101001",
+    "account": {"number": "6217000012345678901", "bank": "psbc", "holder_name": "马兰"},
+}
+
+
+def item(seq: int, amount: str = "100.00", **extra: Any) -> dict[str, Any]:
+    return {"seq": seq, "beneficiary": BENEFICIARY, "amount": amount, **extra}
+
+
+def batch(items: list[dict[str, Any]], **extra: Any) -> PayoutBatch:
+    data = {
+        "batch_id": "B2026Q1-01",
+        "policy_code": "NX-GL-001",
+        "period": "2026-Q1",
+        "region": "640122",
+        "agent_bank": "psbc",
+        "payer_account": "10400101040012345",
+        "payer_name": "贺兰县财政局",
+        "items": items,
+        **extra,
+    }
+    return PayoutBatch.model_validate(data)
+
+
+def policy(standard: object, **extra: Any) -> SubsidyPolicy:
+    return SubsidyPolicy.model_validate(
+        {
+            "code": "NX-GL-001",
+            "name": "高龄津贴",
+            "category": "elderly",
+            "department": "自治区民政厅",
+            "legal_basis": "宁民发〔2020〕1号",
+            "standard": standard,
+            "funding": {"region": "0.5", "county": "0.5"},
+            "frequency": "quarterly",
+            "regions": ["640000"],
+            "effective_from": "2020-01-01",
+            **extra,
+        }
+    )
+
+
+def test_count_and_total_are_derived() -> None:
+    b = batch([item(1, "100.10"), item(2, "0.20"), item(3, "99.70")])
+    assert b.count == 3 == len(b)
+    assert b.total == Decimal("200.00")
+    assert [i.seq for i in b] == [1, 2, 3]
+    assert b.item(2).amount == Amount("0.20")
+    with pytest.raises(ModelError):
+        b.item(4)
+
+
+def test_duplicate_seq_refused() -> None:
+    with pytest.raises(ModelError) as info:
+        batch([item(1), item(1), item(2)])
+    codes = {d.code for d in info.value.details}
+    assert codes == {"batch.seq_duplicate", "batch.seq_gap"}
+
+
+def test_gapped_seq_refused() -> None:
+    with pytest.raises(ModelError) as info:
+        batch([item(1), item(3)])
+    assert info.value.code == "batch.seq_gap"
+    assert "缺少 2" in info.value.message
+
+
+def test_unordered_but_contiguous_seq_accepted() -> None:
+    b = batch([item(2), item(1)])
+    assert b.count == 2
+
+
+def test_field_errors_name_the_path() -> None:
+    with pytest.raises(ModelError) as info:
+        batch([item(1), item(2, 0.1), item(3, "12.345")])  # type: ignore[arg-type]
+    paths = {d.location.path: d.code for d in info.value.details}
+    assert paths == {"items[1].amount": "amount.float", "items[2].amount": "amount.precision"}
+
+
+def test_float_amount_refused_with_path() -> None:
+    with pytest.raises(ModelError) as info:
+        batch([item(1, 0.1)])  # type: ignore[arg-type]
+    assert info.value.code == "amount.float"
+    assert info.value.location.path == "items[0].amount"
+
+
+def test_empty_batch_and_extra_fields_refused() -> None:
+    with pytest.raises(ModelError) as empty:
+        batch([])
+    assert empty.value.code == "batch.empty"
+    with pytest.raises(ModelError) as info:
+        batch([item(1)], total="100.00")
+    assert info.value.code == "model.extra_forbidden"
+
+
+def test_batch_is_immutable() -> None:
+    b = batch([item(1)])
+    with pytest.raises(ModelError) as info:
+        b.batch_id = "X"  # type: ignore[misc, assignment]
+    assert info.value.code == "model.frozen_instance"
+
+
+def test_expected_amounts_per_standard() -> None:
+    # Born 1946-03-15: 79 at the start of 2026-Q1.
+    fixed = policy({"kind": "fixed", "amount": "150"})
+    b = batch([item(1)])
+    assert b.expected_amount(b.item(1), fixed) == Amount("150.00")
+
+    tiered = policy(
+        TieredStandard(
+            tiers=(
+                Tier(min_age=70, max_age=79, amount=Amount("50")),
+                Tier(min_age=80, amount=Amount("100")),
+            )
+        ).model_dump()
+    )
+    assert b.expected_amount(b.item(1), tiered) == Amount("50.00")
+    # In the second quarter the birthday (15 March) has passed: 80.
+    b2 = batch([item(1)], period="2026-Q2")
+    assert b2.expected_amount(b2.item(1), tiered) == Amount("100.00")
+
+    per_unit = policy(PerUnitStandard(unit="亩", rate=Decimal("105.5")).model_dump())
+    b3 = batch([item(1, quantity="12.5")])
+    assert b3.expected_amount(b3.item(1), per_unit) == Amount("1318.75")
+    with pytest.raises(ModelError) as info:
+        b.expected_amount(b.item(1), per_unit)
+    assert info.value.code == "standard.quantity_missing"
+    assert info.value.location.record == 1
+
+    declared = policy(DeclaredStandard(cap=Amount("120")).model_dump())
+    b4 = batch([item(1, "80"), item(2, "120"), item(3, "120.01")])
+    assert [a for _, a in b4.expected_amounts(declared)] == [
+        Amount("80"),
+        Amount("120"),
+        Amount("120"),
+    ]
+
+
+def test_expected_amount_refuses_another_policy() -> None:
+    other = policy(FixedStandard(amount=Amount("1")).model_dump(), code="NX-OTHER")
+    b = batch([item(1)])
+    with pytest.raises(ModelError) as info:
+        b.expected_amount(b.item(1), other)
+    assert info.value.code == "batch.policy_mismatch"
+
+
+@settings(max_examples=30)
+@given(payout_batches(max_items=5))
+def test_batch_json_round_trip(b: PayoutBatch) -> None:
+    again = PayoutBatch.model_validate_json(b.model_dump_json())
+    assert again == b
+    assert again.total == b.total
+    assert type(again.items[0].amount) is Amount
+
+
+def test_pay_date_and_reissue_link() -> None:
+    b = batch([item(1)], pay_date="2026-03-20", parent_batch_id="B2026Q1-00", round=2)
+    assert b.pay_date == dt.date(2026, 3, 20)
+    assert b.round == 2
+    assert PayoutItem.model_validate(item(1)).seq == 1
