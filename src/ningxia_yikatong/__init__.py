@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .bank import AccountNumber, AgentBank, BankAccount, BankCode
 from .beneficiary import Beneficiary
+from .catalog import PolicyCatalog
 from .codes import BatchId, Period, PolicyCode
 from .errors import YikatongError
 from .identity import PersonName, Phone, ResidentIdNumber
@@ -33,6 +34,7 @@ __all__ = [
     "Period",
     "PersonName",
     "Phone",
+    "PolicyCatalog",
     "PolicyCode",
     "RegionCode",
     "ResidentIdNumber",

@@ -44,6 +44,62 @@ def _path(loc: tuple[str | int, ...]) -> str:
     return out
 
 
+# Chinese messages for pydantic's own error types; ``{...}`` take the error's context.
+_MESSAGES: dict[str, str] = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "frozen_instance": "对象不可修改",
+    "string_type": "应为文本",
+    "string_too_short": "文本长度不能少于 {min_length} 个字符",
+    "string_too_long": "文本长度不能超过 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为是或否",
+    "bool_parsing": "应为是或否",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "decimal_type": "应为数值",
+    "decimal_parsing": "应为数值",
+    "decimal_max_places": "小数位数不能超过 {decimal_places} 位",
+    "decimal_max_digits": "数字位数不能超过 {max_digits} 位",
+    "decimal_whole_digits": "整数部分位数过多",
+    "finite_number": "应为有限数值",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期，不能带时间",
+    "datetime_type": "应为日期时间",
+    "datetime_parsing": "应为日期时间",
+    "literal_error": "取值应为 {expected}",
+    "enum": "取值应为 {expected}",
+    "union_tag_invalid": "类型标记 {tag} 无效，应为 {expected_tags}",
+    "union_tag_not_found": "缺少类型标记字段 {discriminator}",
+    "tuple_type": "应为列表",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "JSON 格式错误",
+    "json_type": "应为 JSON 文本",
+}
+
+
+def _message(err: Any) -> str:
+    template = _MESSAGES.get(err["type"])
+    if template is None:
+        return str(err["msg"])
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return template.split("{")[0].strip() or str(err["msg"])
+
+
 def model_error(exc: pydantic.ValidationError, model: str) -> ModelError:
     """Translate pydantic's error into a :class:`ModelError` with one detail per field."""
     details: list[ErrorDetail] = []
@@ -58,7 +114,7 @@ def model_error(exc: pydantic.ValidationError, model: str) -> ModelError:
             else:
                 details.append(ErrorDetail(cause.code, cause.message, cause.location.merged(where)))
         else:
-            details.append(ErrorDetail(f"model.{err['type']}", err["msg"], where))
+            details.append(ErrorDetail(f"model.{err['type']}", _message(err), where))
     if len(details) == 1:
         only = details[0]
         return ModelError(f"{model}：{only.message}", code=only.code, location=only.location)

@@ -8,10 +8,13 @@ a plain string, so JSON round trips are exact.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import BeforeValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+from .errors import InvalidValue
 
 
 def value_type_schema(
@@ -26,6 +29,17 @@ def value_type_schema(
         json_schema_input_schema=input_schema or core_schema.str_schema(),
         serialization=core_schema.to_string_ser_schema(),
     )
+
+
+def _no_float(value: Any) -> Any:
+    if isinstance(value, float):
+        raise InvalidValue("数值不能用浮点数表示，请用字符串或 Decimal", code="decimal.float")
+    return value
+
+
+#: A ``Decimal`` field that refuses ``float`` input (rates, shares, quantities):
+#: a binary float rarely is the number that was meant.
+ExactDecimal = Annotated[Decimal, BeforeValidator(_no_float)]
 
 
 class StrValue(str):

@@ -12,12 +12,12 @@ import datetime as _dt
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
-from functools import cached_property
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
 from ._model import DomainModel
+from ._types import ExactDecimal
 from .bank import AccountNumber, BankCode
 from .beneficiary import Beneficiary
 from .codes import BatchId, Period, PolicyCode
@@ -29,7 +29,9 @@ from .regions import RegionCode
 __all__ = ["PayoutBatch", "PayoutItem", "Quantity"]
 
 #: A quantity for per-unit standards: area in 亩, head of livestock ... (4 decimals at most).
-Quantity = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=4, allow_inf_nan=False)]
+Quantity = Annotated[
+    ExactDecimal, Field(gt=0, max_digits=14, decimal_places=4, allow_inf_nan=False)
+]
 
 
 class PayoutItem(DomainModel):
@@ -104,9 +106,9 @@ class PayoutBatch(DomainModel):
         """Number of items."""
         return len(self.items)
 
-    @cached_property
+    @property
     def total(self) -> Decimal:
-        """Sum of the items' amounts."""
+        """Sum of the items' amounts (computed on each call: keep it if you need it often)."""
         return total(item.amount for item in self.items)
 
     def item(self, seq: int) -> PayoutItem:

@@ -25,6 +25,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from ._model import DomainModel
+from ._types import ExactDecimal
 from .codes import PolicyCode
 from .errors import ModelError
 from .money import CENT, Amount
@@ -134,8 +135,8 @@ class PerUnitStandard(DomainModel):
 
     kind: Literal["per_unit"] = "per_unit"
     unit: Annotated[str, Field(min_length=1, max_length=8)]
-    rate: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4, allow_inf_nan=False)]
-    max_quantity: Annotated[Decimal, Field(gt=0)] | None = None
+    rate: Annotated[ExactDecimal, Field(gt=0, max_digits=12, decimal_places=4, allow_inf_nan=False)]
+    max_quantity: Annotated[ExactDecimal, Field(gt=0, allow_inf_nan=False)] | None = None
 
     def amount_for(self, *, quantity: Decimal | None = None, age: int | None = None) -> Amount:
         """``rate × quantity`` rounded half up to the fen."""
@@ -219,7 +220,7 @@ Standard = Annotated[
     Field(discriminator="kind"),
 ]
 
-_SHARE = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
+_SHARE = Annotated[ExactDecimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 
 
 class FundingShares(DomainModel):

@@ -10,6 +10,7 @@ from ._app import main
 
 # Command modules register their commands on ``main`` when imported; one line each.
 # isort: off
+from . import _catalog  # noqa: F401  (yikatong catalog)
 # isort: on
 
 __all__ = ["main"]

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .. import __version__
 from ..errors import YikatongError
@@ -28,7 +29,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except YikatongError as exc:
-            err_console.print(f"[red]错误[/red]：{exc}", markup=True, soft_wrap=True)
+            err_console.print(f"[red]错误[/red]：{escape(str(exc))}", soft_wrap=True)
             raise SystemExit(1) from None
 
     return wrapper  # type: ignore[return-value]
