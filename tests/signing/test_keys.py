@@ -1,0 +1,305 @@
+"""Loading and writing keys and certificates: every form, every failure."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from subprocess import CompletedProcess
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ningxia_yikatong.errors import KeyLoadError
+from ningxia_yikatong.signing import (
+    Certificate,
+    Sm2PrivateKey,
+    Sm2PublicKey,
+    Sm2Signer,
+    Sm2Verifier,
+    generate_sm2_key,
+    key_fingerprint,
+    load_certificate,
+    load_pkcs12,
+    load_private_key,
+    load_private_key_from_env,
+    load_public_key,
+    private_key_to_pem,
+    public_key_to_pem,
+)
+
+RunTool = Callable[[list[str], Path], CompletedProcess[str]]
+UTC = dt.UTC
+
+
+def make_certificate(
+    key: rsa.RSAPrivateKey,
+    *,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "宁夏财政测试")])
+    start = not_before or dt.datetime.now(UTC) - dt.timedelta(days=1)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(20260001)
+        .not_valid_before(start)
+        .not_valid_after(not_after or start + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+
+
+def _rsa_forms(key: rsa.RSAPrivateKey) -> dict[str, bytes]:
+    pem, der = serialization.Encoding.PEM, serialization.Encoding.DER
+    pkcs1, pkcs8 = serialization.PrivateFormat.TraditionalOpenSSL, serialization.PrivateFormat.PKCS8
+    none = serialization.NoEncryption()
+    return {
+        "pkcs1-pem": key.private_bytes(pem, pkcs1, none),
+        "pkcs1-der": key.private_bytes(der, pkcs1, none),
+        "pkcs8-pem": key.private_bytes(pem, pkcs8, none),
+        "pkcs8-der": key.private_bytes(der, pkcs8, none),
+    }
+
+
+def test_rsa_private_key_forms(rsa_key: rsa.RSAPrivateKey) -> None:
+    for form, data in _rsa_forms(rsa_key).items():
+        loaded = load_private_key(data)
+        assert isinstance(loaded, rsa.RSAPrivateKey), form
+        assert key_fingerprint(loaded) == key_fingerprint(rsa_key), form
+
+
+def test_rsa_encrypted_forms(rsa_key: rsa.RSAPrivateKey) -> None:
+    pem = serialization.Encoding.PEM
+    encrypted = {
+        "pkcs8-pem": rsa_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"pw")
+        ),
+        "pkcs8-der": rsa_key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"pw"),
+        ),
+        "pkcs1-legacy": rsa_key.private_bytes(
+            pem,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.BestAvailableEncryption(b"pw"),
+        ),
+        "ours": private_key_to_pem(rsa_key, "pw"),
+    }
+    for form, data in encrypted.items():
+        assert key_fingerprint(load_private_key(data, "pw")) == key_fingerprint(rsa_key), form
+        with pytest.raises(KeyLoadError) as wrong:
+            load_private_key(data, "wrong")
+        assert wrong.value.code == "key.password", form
+        with pytest.raises(KeyLoadError) as missing:
+            load_private_key(data)
+        assert missing.value.code == "key.password_required", form
+
+
+def test_sm2_forms_round_trip(sm2_key: Sm2PrivateKey) -> None:
+    assert load_private_key(private_key_to_pem(sm2_key)) == sm2_key
+    assert load_private_key(sm2_key.to_der()) == sm2_key
+    assert load_private_key(private_key_to_pem(sm2_key, b"pw"), b"pw") == sm2_key
+    assert load_public_key(sm2_key.public_key().to_der()) == sm2_key.public_key()
+    text = private_key_to_pem(sm2_key).decode()
+    assert load_private_key(text) == sm2_key
+    with pytest.raises(KeyLoadError) as info:
+        load_private_key(private_key_to_pem(sm2_key, "pw"), "nope")
+    assert info.value.code == "key.password"
+
+
+def test_pkcs12(rsa_key: rsa.RSAPrivateKey, tmp_path: Path) -> None:
+    cert = make_certificate(rsa_key)
+    blob = pkcs12.serialize_key_and_certificates(
+        b"bank", rsa_key, cert, None, serialization.BestAvailableEncryption(b"p12pw")
+    )
+    path = tmp_path / "bank.pfx"
+    path.write_bytes(blob)
+    bundle = load_pkcs12(path, "p12pw")
+    assert key_fingerprint(bundle.private_key) == key_fingerprint(rsa_key)
+    assert bundle.certificate is not None
+    assert bundle.certificate.key_fingerprint == key_fingerprint(rsa_key)
+    assert bundle.certificate.subject == "Common Name: 宁夏财政测试"
+    assert key_fingerprint(load_private_key(path, "p12pw")) == key_fingerprint(rsa_key)
+    with pytest.raises(KeyLoadError) as info:
+        load_pkcs12(path, "wrong")
+    assert info.value.code == "key.password"
+    assert info.value.location.file == "bank.pfx"
+    with pytest.raises(KeyLoadError):
+        load_pkcs12(b"\x30\x03\x02\x01\x03", "x")
+
+
+def test_certificate_rsa(rsa_key: rsa.RSAPrivateKey) -> None:
+    cert = make_certificate(rsa_key)
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    loaded = load_certificate(pem, check_validity=True)
+    assert isinstance(loaded, Certificate)
+    assert loaded.serial_number == 20260001
+    assert loaded.der == cert.public_bytes(serialization.Encoding.DER)
+    assert load_certificate(loaded.der).fingerprint == loaded.fingerprint
+    assert load_certificate(loaded.to_pem()).der == loaded.der
+    assert key_fingerprint(load_public_key(pem)) == key_fingerprint(rsa_key)
+    assert "宁夏财政测试" in repr(loaded)
+
+
+def test_expired_and_future_certificates(rsa_key: rsa.RSAPrivateKey) -> None:
+    past = dt.datetime(2020, 1, 1, tzinfo=UTC)
+    expired = make_certificate(rsa_key, not_before=past, not_after=past + dt.timedelta(days=30))
+    pem = expired.public_bytes(serialization.Encoding.PEM)
+    load_certificate(pem)  # fine when validity is not asked for
+    with pytest.raises(KeyLoadError) as info:
+        load_certificate(pem, check_validity=True)
+    assert info.value.code == "cert.expired"
+    load_certificate(pem, check_validity=True, at=past + dt.timedelta(days=1))
+    future = make_certificate(rsa_key, not_before=dt.datetime(2099, 1, 1, tzinfo=UTC))
+    with pytest.raises(KeyLoadError) as later:
+        load_certificate(future.public_bytes(serialization.Encoding.PEM), check_validity=True)
+    assert later.value.code == "cert.not_yet_valid"
+    with pytest.raises(KeyLoadError):
+        load_certificate(pem, check_validity=True, at=dt.datetime(2020, 1, 2))  # naive
+
+
+def test_unsupported_curve_and_algorithm() -> None:
+    p256 = ec.generate_private_key(ec.SECP256R1())
+    for data in (
+        p256.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        p256.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ),
+    ):
+        with pytest.raises(KeyLoadError) as info:
+            load_private_key(data)
+        assert info.value.code == "key.curve"
+    spki = p256.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    with pytest.raises(KeyLoadError) as pub:
+        load_public_key(spki)
+    assert pub.value.code == "key.curve"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "key.empty"),
+        (b"   \n", "key.empty"),
+        (b"-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n", "key.pem"),
+        (b"-----BEGIN PRIVATE KEY-----\nAAAA\n", "key.pem"),
+        (b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "key.format"),
+        (b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "key.missing"),
+        (b"\x00\x01garbage", "key.format"),
+    ],
+)
+def test_garbage_private_keys(data: bytes, code: str) -> None:
+    with pytest.raises(KeyLoadError) as info:
+        load_private_key(data)
+    assert info.value.code == code
+
+
+def test_errors_name_the_file_and_never_the_key(tmp_path: Path, sm2_key: Sm2PrivateKey) -> None:
+    path = tmp_path / "bank-key.pem"
+    pem = private_key_to_pem(sm2_key, "pw")
+    path.write_bytes(pem)
+    with pytest.raises(KeyLoadError) as info:
+        load_private_key(path, "wrong")
+    assert info.value.location.file == "bank-key.pem"
+    assert sm2_key.private_bytes_raw().hex() not in str(info.value)
+    with pytest.raises(KeyLoadError) as missing:
+        load_private_key(tmp_path / "absent.pem")
+    assert missing.value.code == "key.file"
+    with pytest.raises(KeyLoadError) as source:
+        load_private_key("path/as/str.pem")
+    assert source.value.code == "key.source"
+
+
+def test_from_environment(sm2_key: Sm2PrivateKey) -> None:
+    pem = private_key_to_pem(sm2_key, "pw").decode()
+    env = {
+        "BANK_KEY": pem,
+        "BANK_KEY_ONE_LINE": pem.replace("\n", "\\n"),
+        "BANK_KEY_B64": base64.b64encode(sm2_key.to_der()).decode(),
+        "BANK_KEY_PW": "pw",
+        "JUNK": "%%%",
+    }
+    assert load_private_key_from_env("BANK_KEY", password_variable="BANK_KEY_PW", environ=env)
+    one_line = load_private_key_from_env(
+        "BANK_KEY_ONE_LINE", password_variable="BANK_KEY_PW", environ=env
+    )
+    assert one_line == sm2_key
+    assert load_private_key_from_env("BANK_KEY_B64", environ=env) == sm2_key
+    for variable, password in (("MISSING", None), ("JUNK", None), ("BANK_KEY", "NO_PW")):
+        with pytest.raises(KeyLoadError) as info:
+            load_private_key_from_env(variable, password_variable=password, environ=env)
+        assert info.value.code == "key.env"
+        assert "pw" not in info.value.message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(junk=st.binary(max_size=400))
+def test_junk_gives_only_key_errors(junk: bytes) -> None:
+    for load in (load_private_key, load_public_key, load_certificate):
+        with pytest.raises(KeyLoadError):
+            load(junk)
+
+
+@settings(max_examples=150, deadline=None)
+@given(where=st.integers(0), delta=st.integers(1, 255), use_pem=st.booleans())
+def test_mutated_key_files_give_key_errors_or_a_key(
+    sm2_key: Sm2PrivateKey, rsa_key: rsa.RSAPrivateKey, where: int, delta: int, use_pem: bool
+) -> None:
+    for original in (
+        private_key_to_pem(sm2_key) if use_pem else sm2_key.to_der(),
+        _rsa_forms(rsa_key)["pkcs8-pem" if use_pem else "pkcs1-der"],
+    ):
+        data = bytearray(original)
+        data[where % len(data)] ^= delta
+        try:
+            loaded = load_private_key(bytes(data))
+        except KeyLoadError:
+            continue
+        assert isinstance(loaded, Sm2PrivateKey | rsa.RSAPrivateKey)
+
+
+@pytest.mark.oracle
+def test_sm2_certificate_from_openssl(
+    openssl: str, run_tool: RunTool, tmp_path: Path, sm2_key: Sm2PrivateKey
+) -> None:
+    (tmp_path / "key.pem").write_bytes(private_key_to_pem(sm2_key))
+    args = [openssl, "req", "-x509", "-new", "-key", "key.pem", "-sm3", "-sigopt"]
+    args += ["distid:1234567812345678", "-subj", "/CN=bank-test", "-days", "30", "-out", "c.pem"]
+    out = run_tool(args, tmp_path)
+    assert out.returncode == 0, out.stderr
+    cert = load_certificate(tmp_path / "c.pem", check_validity=True)
+    assert isinstance(cert.public_key, Sm2PublicKey)
+    assert cert.key_fingerprint == sm2_key.fingerprint
+    assert cert.subject == "Common Name: bank-test"
+    public = load_public_key(tmp_path / "c.pem")
+    assert isinstance(public, Sm2PublicKey)
+    Sm2Verifier(public).verify(b"x", Sm2Signer(sm2_key).sign(b"x"))
+    der = run_tool([openssl, "x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der"], tmp_path)
+    assert der.returncode == 0
+    assert load_certificate(tmp_path / "c.der").der == cert.der
+    # The public key OpenSSL sees is byte for byte the one we write.
+    spki = run_tool([openssl, "x509", "-in", "c.pem", "-noout", "-pubkey"], tmp_path)
+    assert spki.returncode == 0
+    assert spki.stdout.encode() == public_key_to_pem(sm2_key.public_key())
+
+
+def test_generate_sm2_key_is_random() -> None:
+    assert generate_sm2_key() != generate_sm2_key()
