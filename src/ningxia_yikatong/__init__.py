@@ -18,6 +18,7 @@ from .money import Amount
 from .payout import PayoutBatch, PayoutItem
 from .policy import SubsidyPolicy
 from .regions import RegionCode
+from .roster import RosterResult, read_roster
 
 __version__ = "0.1.0"
 
@@ -38,7 +39,9 @@ __all__ = [
     "PolicyCode",
     "RegionCode",
     "ResidentIdNumber",
+    "RosterResult",
     "SubsidyPolicy",
     "YikatongError",
     "__version__",
+    "read_roster",
 ]

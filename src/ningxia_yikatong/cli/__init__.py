@@ -12,6 +12,7 @@ from ._app import main
 # isort: off
 from . import _catalog  # noqa: F401  (yikatong catalog)
 from . import _keys  # noqa: F401  (yikatong keys, sign, verify, seal, unseal)
+from . import _roster  # noqa: F401  (yikatong roster check, yikatong roster generate)
 # isort: on
 
 __all__ = ["main"]
