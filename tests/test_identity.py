@@ -221,3 +221,22 @@ def test_pydantic_integration() -> None:
     person = _Person(id_number=ResidentIdNumber("11010519491231002X"), name=PersonName("马兰"))
     assert _Person.model_validate_json(person.model_dump_json()) == person
     assert type(_Person.model_validate_json(person.model_dump_json()).name) is PersonName
+
+
+def test_reprs_are_masked_everywhere() -> None:
+    from ningxia_yikatong import AccountNumber, BankAccount, Beneficiary
+
+    rid = ResidentIdNumber("11010519491231002X")
+    account = AccountNumber("6217000012345678901")
+    beneficiary = Beneficiary(
+        id_number=rid,
+        name="马兰",
+        region="640122",
+        phone="13912345678",
+        account=BankAccount(number=account, bank="psbc", holder_name="马兰"),
+    )
+    text = repr(beneficiary)
+    for secret in (str(rid), str(account), "13912345678"):
+        assert secret not in text
+    assert "110105********002X" in text
+    assert str(rid) == "11010519491231002X"  # the value itself is whole

@@ -54,4 +54,9 @@ class StrValue(str):
         return value_type_schema(cls)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str.__repr__(self)})"
+        return f"{type(self).__name__}({str.__repr__(self._display())})"
+
+    def _display(self) -> str:
+        """The text a repr shows; personal identifiers override it to mask themselves,
+        so that logging a model never writes out a whole ID or account number."""
+        return str(self)

@@ -7,8 +7,10 @@ social-security-card account (一卡通) that the plan asks every payment to use
 
 >>> AgentBank.PSBC.info.name, AgentBank.PSBC.info.cnaps
 ('中国邮政储蓄银行', '100')
->>> AccountNumber("6217 0000 0000 0000 000")
-AccountNumber('6217000000000000000')
+>>> str(AccountNumber("6217 0000 0000 0001 234"))
+'6217000000000001234'
+>>> AccountNumber("6217000000000001234")
+AccountNumber('***************1234')
 >>> AccountNumber("79927398713").luhn_valid
 True
 """
@@ -159,6 +161,8 @@ class AccountNumber(StrValue):
     def masked(self) -> str:
         """Only the last 4 digits shown."""
         return mask_account(self)
+
+    _display = masked
 
 
 class CnapsCode(StrValue):

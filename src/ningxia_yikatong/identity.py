@@ -12,8 +12,10 @@ More information:
 * https://en.wikipedia.org/wiki/Resident_Identity_Card
 
 >>> rid = ResidentIdNumber(" 11010519491231002x ")
->>> rid
-ResidentIdNumber('11010519491231002X')
+>>> str(rid)
+'11010519491231002X'
+>>> rid  # a repr is masked, so logs never hold a whole number
+ResidentIdNumber('110105********002X')
 >>> rid.birth_date, rid.sex, rid.address_code
 (datetime.date(1949, 12, 31), <Sex.FEMALE: 'F'>, '110105')
 >>> rid.masked()
@@ -157,6 +159,8 @@ class ResidentIdNumber(StrValue):
         """Masked for display: first 6 and last 4 characters kept."""
         return mask_id_number(self)
 
+    _display = masked
+
 
 def mask_id_number(number: str, *, keep_head: int = 6, keep_tail: int = 4) -> str:
     """Mask an ID number, keeping ``keep_head`` and ``keep_tail`` characters.
@@ -298,8 +302,10 @@ class Phone(StrValue):
     Spaces are removed and a leading ``+86`` or ``86`` is dropped from a mobile
     number; nothing else is changed.
 
-    >>> Phone("+86 139 1234 5678")
-    Phone('13912345678')
+    >>> str(Phone("+86 139 1234 5678"))
+    '13912345678'
+    >>> Phone("13912345678")
+    Phone('139****5678')
     """
 
     __slots__ = ()
@@ -334,3 +340,5 @@ class Phone(StrValue):
             return mask_phone(self)
         area, _, local = self.partition("-")
         return f"{area}-{_mask(local, 0, 4)}"
+
+    _display = masked
