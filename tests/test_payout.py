@@ -182,3 +182,12 @@ def test_pay_date_and_reissue_link() -> None:
     assert b.pay_date == dt.date(2026, 3, 20)
     assert b.round == 2
     assert PayoutItem.model_validate(item(1)).seq == 1
+
+
+def test_total_follows_a_copy_with_other_items() -> None:
+    b = batch([item(1, "10.00"), item(2, "5.00")])
+    assert b.total == Decimal("15.00")
+    fewer = b.model_copy(update={"items": b.items[:1]})
+    assert fewer.total == Decimal("10.00")
+    assert b.total == Decimal("15.00")
+    assert PayoutBatch.model_validate_json(b.model_dump_json()) == b

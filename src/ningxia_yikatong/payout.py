@@ -108,7 +108,11 @@ class PayoutBatch(DomainModel):
 
     @property
     def total(self) -> Decimal:
-        """Sum of the items' amounts (computed on each call: keep it if you need it often)."""
+        """Sum of the items' amounts.
+
+        Summed on each call (about 0.1 s for a million items), never cached, so it
+        cannot disagree with the items, even on a ``model_copy(update=...)``.
+        """
         return total(item.amount for item in self.items)
 
     def item(self, seq: int) -> PayoutItem:
