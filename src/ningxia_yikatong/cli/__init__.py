@@ -11,6 +11,7 @@ from ._app import main
 # Command modules register their commands on ``main`` when imported; one line each.
 # isort: off
 from . import _catalog  # noqa: F401  (yikatong catalog)
+from . import _check  # noqa: F401  (yikatong check)
 from . import _keys  # noqa: F401  (yikatong keys, sign, verify, seal, unseal)
 from . import _roster  # noqa: F401  (yikatong roster check, yikatong roster generate)
 # isort: on

@@ -1,0 +1,245 @@
+"""The result of checking one batch (比对报告), and its exports.
+
+Exports carry Chinese headers, for the clerks who fix the findings: JSON for
+systems, CSV (UTF-8 with BOM, so that Excel opens it) and XLSX for people.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Final
+
+from ..errors import CheckError
+from ._model import Finding, RuleFailure, Severity
+
+__all__ = ["FINDING_HEADERS", "CheckReport", "RuleOutcome", "RuleStatus"]
+
+#: Column headers of the findings table (CSV and XLSX).
+FINDING_HEADERS: Final = (
+    "序号",
+    "身份证号（脱敏）",
+    "姓名",
+    "规则编码",
+    "规则名称",
+    "严重程度",
+    "问题说明及处理建议",
+    "佐证",
+)
+
+
+class RuleStatus(StrEnum):
+    """What became of a rule on one batch."""
+
+    RAN = "ran"
+    NOT_APPLICABLE = "not_applicable"
+    NO_DATA = "no_data"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return {
+            "ran": "已执行",
+            "not_applicable": "不适用",
+            "no_data": "缺少参考数据",
+            "failed": "执行失败",
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """One rule's line in the report: its severity in force and its findings."""
+
+    code: str
+    title: str
+    severity: Severity
+    status: RuleStatus
+    findings: int
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Findings of every rule over one batch, and whether it may proceed.
+
+    ``findings`` are ordered by item number, then by rule order. A batch may
+    proceed when no finding blocks and no rule failed. ``missing_data`` lists
+    ``(rule code, reference data)`` for rules that did not run because the
+    context had no such data: a deployment decides whether that is acceptable
+    (an empty death registry usually is not).
+    """
+
+    batch_id: str
+    policy_code: str
+    period: str
+    item_count: int
+    rules: tuple[RuleOutcome, ...]
+    findings: tuple[Finding, ...]
+    failures: tuple[RuleFailure, ...] = ()
+    missing_data: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def counts_by_rule(self) -> Mapping[str, int]:
+        """Rule code to its number of findings (every rule listed, zeros too)."""
+        counts = Counter(f.rule for f in self.findings)
+        return {r.code: counts.get(r.code, 0) for r in self.rules} | dict(counts)
+
+    @cached_property
+    def counts_by_severity(self) -> Mapping[Severity, int]:
+        """Severity to its number of findings (every severity listed)."""
+        counts = Counter(f.severity for f in self.findings)
+        return {s: counts.get(s, 0) for s in Severity}
+
+    @property
+    def may_proceed(self) -> bool:
+        """True when nothing blocks and every rule did its work."""
+        return not self.failures and self.counts_by_severity[Severity.BLOCK] == 0
+
+    @cached_property
+    def blocked_seqs(self) -> frozenset[int]:
+        """Item numbers with at least one blocking finding."""
+        return frozenset(f.seq for f in self.findings if f.severity is Severity.BLOCK)
+
+    def for_item(self, seq: int) -> tuple[Finding, ...]:
+        """The findings of one item."""
+        return tuple(f for f in self.findings if f.seq == seq)
+
+    def summary(self) -> str:
+        """One Chinese line: counts and the verdict."""
+        c = self.counts_by_severity
+        verdict = "可以继续" if self.may_proceed else "不得继续，请先处理阻断问题"
+        failed = f"，{len(self.failures)}条规则执行失败" if self.failures else ""
+        if self.missing_data:
+            failed += f"，{len(self.missing_data)}条规则缺少参考数据"
+        return (
+            f"批次 {self.batch_id}（{self.item_count}条）：阻断 {c[Severity.BLOCK]}，"
+            f"警告 {c[Severity.WARN]}，提示 {c[Severity.INFO]}{failed}；{verdict}"
+        )
+
+    # -- exports -------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (English keys) for JSON."""
+        return {
+            "batch_id": self.batch_id,
+            "policy_code": self.policy_code,
+            "period": self.period,
+            "item_count": self.item_count,
+            "may_proceed": self.may_proceed,
+            "counts_by_severity": {s.value: n for s, n in self.counts_by_severity.items()},
+            "counts_by_rule": dict(self.counts_by_rule),
+            "rules": [
+                {
+                    "code": r.code,
+                    "title": r.title,
+                    "severity": r.severity.value,
+                    "status": r.status.value,
+                    "findings": r.findings,
+                }
+                for r in self.rules
+            ],
+            "missing_data": [{"rule": r, "data": d} for r, d in self.missing_data],
+            "failures": [
+                {"rule": f.rule, "title": f.title, "stage": f.stage, "seq": f.seq, "error": f.error}
+                for f in self.failures
+            ],
+            "findings": [
+                {
+                    "seq": f.seq,
+                    "masked_id": f.masked_id,
+                    "name": f.name,
+                    "rule": f.rule,
+                    "title": f.title,
+                    "severity": f.severity.value,
+                    "message": f.message,
+                    "evidence": dict(f.evidence),
+                }
+                for f in self.findings
+            ],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The report as JSON text (Chinese kept as it is)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def finding_rows(self) -> list[list[str | int]]:
+        """The findings table under :data:`FINDING_HEADERS`."""
+        return [
+            [
+                f.seq,
+                f.masked_id,
+                f.name,
+                f.rule,
+                f.title,
+                f.severity.label,
+                f.message,
+                _evidence_text(f.evidence),
+            ]
+            for f in self.findings
+        ]
+
+    def to_csv(self) -> str:
+        """The findings table as CSV text; failed rules follow as rows without a number."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(FINDING_HEADERS)
+        writer.writerows(self.finding_rows())
+        for failure in self.failures:
+            writer.writerow(
+                ["", "", "", failure.rule, failure.title, "规则失败", failure.message, ""]
+            )
+        return out.getvalue()
+
+    def write(self, path: str | Path) -> Path:
+        """Write the report; the format follows the suffix (.json, .csv, .xlsx)."""
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix == ".json":
+            target.write_text(self.to_json(), encoding="utf-8")
+        elif suffix == ".csv":
+            target.write_text(self.to_csv(), encoding="utf-8-sig", newline="")
+        elif suffix == ".xlsx":
+            self.write_xlsx(target)
+        else:
+            raise CheckError(
+                f"不支持的报告格式“{target.suffix}”，请用 .json、.csv 或 .xlsx",
+                code="check.report_format",
+                file=target.name,
+            )
+        return target
+
+    def write_xlsx(self, path: str | Path) -> None:
+        """An XLSX workbook: 汇总 (summary by rule), 问题明细 (findings), 规则失败 (failures)."""
+        from openpyxl import Workbook  # noqa: PLC0415 - only XLSX export needs it
+
+        book = Workbook(write_only=True)
+        summary = book.create_sheet("汇总")
+        summary.append(["批次号", self.batch_id])
+        summary.append(["政策编码", self.policy_code])
+        summary.append(["发放期间", self.period])
+        summary.append(["明细条数", self.item_count])
+        summary.append(["结论", self.summary()])
+        summary.append([])
+        summary.append(["规则编码", "规则名称", "严重程度", "执行情况", "问题条数"])
+        for r in self.rules:
+            summary.append([r.code, r.title, r.severity.label, r.status.label, r.findings])
+        details = book.create_sheet("问题明细")
+        details.append(list(FINDING_HEADERS))
+        for row in self.finding_rows():
+            details.append(row)
+        failures = book.create_sheet("规则失败")
+        failures.append(["规则编码", "规则名称", "阶段", "序号", "说明"])
+        for f in self.failures:
+            failures.append([f.rule, f.title, f.stage, f.seq, f.message])
+        book.save(str(path))
+
+
+def _evidence_text(evidence: Mapping[str, str | int]) -> str:
+    return json.dumps(dict(evidence), ensure_ascii=False, separators=(",", ":")) if evidence else ""

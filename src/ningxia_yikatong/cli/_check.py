@@ -1,0 +1,365 @@
+"""``yikatong check``: cross-check a roster (花名册) against a policy and reference data.
+
+Reference files are named with ``--ref KIND=FILE``; KIND is ``deaths``,
+``payroll``, ``prior``, ``households`` or the label of an exclusion registry
+(``vehicles`` ...). Without ``KIND=`` the kind is taken from the file name
+(``deaths.csv``, ``payroll.xlsx``, ``vehicles.csv``). ``--demo`` runs the checks
+on synthetic data with planted problems.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import random
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import click
+from rich.table import Table
+
+from ..bank import AccountNumber, BankCode
+from ..catalog import CatalogRevision
+from ..checks import (
+    CheckContext,
+    CheckReport,
+    HouseholdMember,
+    PriorPayout,
+    PriorPayouts,
+    SeverityOverrides,
+    load_deaths,
+    load_households,
+    load_id_set,
+    load_prior_payouts,
+    load_public_payroll,
+    run_checks,
+)
+from ..checks._context import DEFAULT_SHARED_ACCOUNT_THRESHOLD, Households
+from ..codes import BatchId, Period
+from ..errors import CheckError
+from ..payout import PayoutBatch
+from ..policy import SubsidyPolicy
+from ..regions import NINGXIA
+from ..roster import read_roster
+from ._app import console, handle_errors, main
+
+__all__ = ["check", "reference_kind"]
+
+_KINDS: Final = {
+    "deaths": "deaths",
+    "death": "deaths",
+    "死亡": "deaths",
+    "payroll": "payroll",
+    "public_payroll": "payroll",
+    "财政供养": "payroll",
+    "prior": "prior",
+    "paid": "prior",
+    "prior_payouts": "prior",
+    "已发放": "prior",
+    "households": "households",
+    "household": "households",
+    "户籍": "households",
+}
+_SEVERITY_STYLE: Final = {"block": "red", "warn": "yellow", "info": "cyan"}
+
+
+def reference_kind(spec: str) -> tuple[str, str, Path]:
+    """``(kind, registry label, path)`` of a ``--ref`` value.
+
+    >>> reference_kind("deaths=/data/d.csv")[:2]
+    ('deaths', 'deaths')
+    >>> reference_kind("车辆.xlsx")[:2]
+    ('registry', '车辆')
+    """
+    label, sep, path = spec.partition("=")
+    if not sep:
+        path = spec
+        label = Path(spec).stem
+    label = label.strip()
+    kind = _KINDS.get(label.lower(), "registry")
+    return kind, label if kind == "registry" else kind, Path(path.strip())
+
+
+def _load_context(
+    refs: tuple[str, ...], encoding: str, severity: Path | None, threshold: int
+) -> CheckContext:
+    deaths: dict[str, _dt.date] = {}
+    payroll: dict[str, str] = {}
+    prior = PriorPayouts()
+    households = Households()
+    registries: dict[str, frozenset[str]] = {}
+    for spec in refs:
+        kind, label, path = reference_kind(spec)
+        if kind == "deaths":
+            deaths.update(load_deaths(path, encoding=encoding))
+        elif kind == "payroll":
+            payroll.update(load_public_payroll(path, encoding=encoding))
+        elif kind == "prior":
+            prior.extend(load_prior_payouts(path, encoding=encoding))
+        elif kind == "households":
+            if len(households):
+                raise CheckError("户籍信息只能指定一个文件", code="cli.option", file=path.name)
+            households = load_households(path, encoding=encoding)
+        else:
+            registries[label] = registries.get(label, frozenset()) | load_id_set(
+                path, encoding=encoding
+            )
+    overrides = SeverityOverrides()
+    if severity is not None:
+        try:
+            data = json.loads(severity.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CheckError(
+                f"无法读取严重程度配置：{exc}", code="check.severity", file=severity.name
+            ) from None
+        if not isinstance(data, dict):
+            raise CheckError(
+                "严重程度配置应为 JSON 对象", code="check.severity", file=severity.name
+            )
+        overrides = SeverityOverrides.from_mapping(data)
+    return CheckContext(
+        deaths=deaths,
+        public_payroll=payroll,
+        prior_payouts=prior,
+        households=households,
+        registries=registries,
+        shared_account_threshold=threshold,
+        overrides=overrides,
+    )
+
+
+def _policy(code: str, catalog_file: Path | None, on: _dt.date) -> SubsidyPolicy:
+    if catalog_file is not None:
+        from ._catalog import load_catalog_file  # noqa: PLC0415 - only with --catalog
+
+        loaded = load_catalog_file(catalog_file)
+        if isinstance(loaded, CatalogRevision):
+            return loaded.policy(code)
+        return loaded.revision_on(on).policy(code)
+    from ..testing.policies import sample_policies  # noqa: PLC0415 - only without --catalog
+
+    by_code = {str(p.code): p for p in sample_policies()}
+    found = by_code.get(code.strip().upper())
+    if found is None:
+        raise CheckError(
+            f"示例政策中没有 {code}；可选：{'、'.join(by_code)}，或用 --catalog 指定清单",
+            code="cli.policy",
+        )
+    return found
+
+
+def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -> None:
+    summary = Table(
+        title=f"比对汇总：批次 {report.batch_id}（{report.item_count}条）", title_justify="left"
+    )
+    summary.add_column("规则编码")
+    summary.add_column("规则")
+    summary.add_column("严重程度")
+    summary.add_column("执行情况")
+    summary.add_column("问题条数", justify="right")
+    for r in report.rules:
+        style = _SEVERITY_STYLE[r.severity.value] if r.findings else ""
+        summary.add_row(
+            r.code, r.title, r.severity.label, r.status.label, str(r.findings), style=style
+        )
+    console.print(summary)
+    if report.findings:
+        shown = min(max_findings, len(report.findings))
+        table = Table(
+            title=f"问题明细（共{len(report.findings)}条，列出前{shown}条）",
+            title_justify="left",
+        )
+        if rows is not None:
+            table.add_column("行号", justify="right")
+        table.add_column("序号", justify="right")
+        table.add_column("身份证号（脱敏）")
+        table.add_column("姓名")
+        table.add_column("规则")
+        table.add_column("严重程度")
+        table.add_column("说明", overflow="fold")
+        for f in report.findings[:max_findings]:
+            cells = [str(f.seq), f.masked_id, f.name, f.title, f.severity.label, f.message]
+            if rows is not None:
+                cells.insert(0, str(rows[f.seq]))
+            table.add_row(*cells, style=_SEVERITY_STYLE[f.severity.value])
+        console.print(table)
+    for failure in report.failures:
+        console.print(f"[red]规则失败[/red]：{failure.message}", soft_wrap=True)
+    for rule, data in report.missing_data:
+        console.print(
+            f"[yellow]缺少参考数据[/yellow]：规则 {rule} 未执行（{data}）", soft_wrap=True
+        )
+    style = "green" if report.may_proceed else "red"
+    console.print(f"[{style}]{report.summary()}[/{style}]", soft_wrap=True)
+
+
+@main.command("check")
+@click.argument(
+    "roster_file",
+    metavar="ROSTER",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--policy", "policy_code", help="政策编码，如 NX-GLJT")
+@click.option(
+    "--catalog",
+    "catalog_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="补贴政策清单 JSON（默认使用示例政策）",
+)
+@click.option("--period", help="发放期间，如 2026、2026-H1、2026-Q1、2026-03")
+@click.option("--bank", help="代发银行代码（默认花名册中人数最多的银行）")
+@click.option("--batch-id", help="批次号（默认 CHK-发放期间）")
+@click.option("--payer-account", help="付款账号（财政专户）")
+@click.option("--payer-name", help="付款账户名称")
+@click.option("--pay-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="发放日期 YYYY-MM-DD")
+@click.option("--ref", "refs", multiple=True, help="参考数据：[种类=]文件，可重复")
+@click.option("--ref-encoding", default="utf-8-sig", show_default=True, help="参考数据 CSV 编码")
+@click.option(
+    "--severity",
+    "severity_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="严重程度配置 JSON",
+)
+@click.option(
+    "--shared-threshold",
+    type=click.IntRange(min=2),
+    default=DEFAULT_SHARED_ACCOUNT_THRESHOLD,
+    show_default=True,
+    help="同一账户为多少人收款时提示",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="报告文件（.xlsx、.csv 或 .json）",
+)
+@click.option(
+    "--max-findings",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="屏幕上最多列出的问题条数",
+)
+@click.option("--allow-rejected", is_flag=True, help="花名册有无效行时仍比对其余行")
+@click.option("--demo", is_flag=True, help="用合成数据演示（含死亡、财政供养、已发放等问题）")
+@click.option(
+    "--rows", default=200, show_default=True, type=click.IntRange(min=10), help="演示数据条数"
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="演示数据随机种子")
+@handle_errors
+def check(**options: Any) -> None:
+    """比对花名册 ROSTER 与补贴政策、参考数据（事前比对）；不得继续时退出状态为 1。"""
+    if options["demo"]:
+        batch, policy, context, rows = _demo(options)
+    else:
+        batch, policy, context, rows = _from_files(options)
+    report = run_checks(batch, policy, context)
+    _show(report, rows, options["max_findings"])
+    out: Path | None = options["out"]
+    if out is None and options["roster_file"] is not None:
+        roster: Path = options["roster_file"]
+        out = roster.with_name(f"{roster.stem}_比对报告.xlsx")
+    if out is not None:
+        try:
+            report.write(out)
+        except OSError as exc:
+            raise CheckError(
+                f"无法写入报告：{exc.strerror}", code="check.report_io", file=str(out)
+            ) from None
+        console.print(f"报告已写入 {out}", markup=False, soft_wrap=True)
+    if not report.may_proceed:
+        raise SystemExit(1)
+
+
+def _required(options: dict[str, Any], *names: str) -> None:
+    missing = [f"--{n.replace('_', '-')}" for n in names if not options[n]]
+    if missing:
+        raise CheckError(f"缺少选项：{'、'.join(missing)}", code="cli.option")
+
+
+def _from_files(
+    options: dict[str, Any],
+) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, dict[int, int]]:
+    if options["roster_file"] is None:
+        raise CheckError("请指定花名册文件，或用 --demo 演示", code="cli.option")
+    _required(options, "policy_code", "period", "payer_account", "payer_name")
+    period = Period(options["period"])
+    policy = _policy(options["policy_code"], options["catalog_file"], period.start)
+    result = read_roster(options["roster_file"])
+    if not options["allow_rejected"]:
+        result.raise_for_errors()
+    if not result.items:
+        raise CheckError("花名册中没有有效明细", code="cli.empty_roster")
+    banks = Counter(item.beneficiary.account.bank for item in result.items)
+    bank = BankCode(options["bank"]) if options["bank"] else banks.most_common(1)[0][0]
+    pay_date = options["pay_date"].date() if options["pay_date"] else None
+    batch = PayoutBatch(
+        batch_id=BatchId(options["batch_id"] or f"CHK-{period}"),
+        policy_code=policy.code,
+        period=period,
+        region=NINGXIA,
+        agent_bank=bank,
+        payer_account=AccountNumber(options["payer_account"]),
+        payer_name=options["payer_name"],
+        items=result.items,
+        pay_date=pay_date,
+    )
+    context = _load_context(
+        options["refs"],
+        options["ref_encoding"],
+        options["severity_file"],
+        options["shared_threshold"],
+    )
+    rows = {n: result.source_row(n) for n in range(1, len(result.items) + 1)}
+    return batch, policy, context, rows
+
+
+def _demo(options: dict[str, Any]) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, None]:
+    """A synthetic batch where some people died, are on the payroll, were paid before."""
+    from ..testing.synthetic import SyntheticData  # noqa: PLC0415 - only for the demo
+
+    code = options["policy_code"] or "NX-DIBAO"
+    period = Period(options["period"] or "2026-03")
+    policy = _policy(code, options["catalog_file"], period.start)
+    seed = options["seed"]
+    gen = SyntheticData(seed=seed, rare_name_share=0.01, yikatong_share=0.99)
+    batch = gen.batch(
+        options["rows"], policy=policy, bank=options["bank"] or "psbc", period=str(period)
+    )
+    rng = random.Random(seed)  # noqa: S311 - demo data
+    ids = [str(i.beneficiary.id_number) for i in batch.items]
+    picked = rng.sample(ids, 10)
+    start = period.start
+    prior = [
+        PriorPayout(str(policy.code), period, rid, Decimal("300.00"), "DEMO-EARLIER")
+        for rid in picked[5:7]
+    ]
+    prior.extend(
+        PriorPayout(str(other), period, picked[7], Decimal("500.00"), "DEMO-OTHER")
+        for other in policy.exclusive_with
+    )
+    registries = {
+        label: [picked[8]]
+        for label in policy.exclusion_registries
+        if label not in ("deaths", "public_payroll")
+    }
+    context = CheckContext.build(
+        deaths={rid: start - _dt.timedelta(days=20 + 30 * n) for n, rid in enumerate(picked[:3])},
+        public_payroll=dict.fromkeys(picked[3:5], "某县农业农村局"),
+        prior_payouts=prior,
+        household_members=[
+            HouseholdMember(str(i.beneficiary.household_id), rid, i.beneficiary.name, True)
+            for i, rid in zip(batch.items, ids, strict=True)
+            if i.beneficiary.household_id
+        ],
+        registries=registries,
+        shared_account_threshold=options["shared_threshold"],
+    )
+    console.print(
+        f"演示：{policy.name}（{policy.code}），{period.label}，{len(batch.items)}条合成明细；"
+        "参考数据中3人已死亡、2人为财政供养人员、2人本期已发放",
+        soft_wrap=True,
+    )
+    return batch, policy, context, None

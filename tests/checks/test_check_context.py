@@ -1,0 +1,96 @@
+"""CheckContext built from memory, and its indexes."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+import pytest
+
+from ningxia_yikatong.checks import (
+    DEFAULT_BANK_ENCODINGS,
+    CheckContext,
+    HouseholdMember,
+    Households,
+    PriorPayout,
+    PriorPayouts,
+)
+from ningxia_yikatong.codes import Period
+from ningxia_yikatong.errors import ReferenceDataError
+from ningxia_yikatong.testing.planted import make_id
+
+A = str(make_id("1950-01-01"))
+B = str(make_id("1960-02-02"))
+
+
+def test_build_normalises_ids_and_dates() -> None:
+    ctx = CheckContext.build(
+        deaths={A.lower(): "2026-01-05", B: _dt.date(2025, 1, 1)},
+        public_payroll=[A],
+        registries={"vehicles": [f" {B} "]},
+        prior_payouts=[PriorPayout("NX-A", Period("2026"), A.lower(), Decimal("1.00"), "B1")],
+    )
+    assert ctx.deaths == {A: _dt.date(2026, 1, 5), B: _dt.date(2025, 1, 1)}
+    assert ctx.public_payroll == {A: ""}
+    assert ctx.registries == {"vehicles": frozenset({B})}
+    assert ctx.prior_payouts.for_policy("NX-A")[A][0].id_number == A
+    assert A not in repr(ctx)
+    assert "deaths=2" in repr(ctx)
+
+
+def test_build_lists_every_bad_entry() -> None:
+    with pytest.raises(ReferenceDataError) as exc:
+        CheckContext.build(
+            deaths={"123": "2026-01-01", A: "01/05/2026"},
+            public_payroll={"x" * 18: "单位"},
+            household_members=[HouseholdMember("H1", A, "马1", True)],
+        )
+    assert [(d.code, d.location.path) for d in exc.value.details] == [
+        ("id.length", "deaths[1]"),
+        ("refdata.date", "deaths[2]"),
+        ("id.format", "public_payroll[1]"),
+        ("name.digit", "household_members[1]"),
+    ]
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(ReferenceDataError) as exc:
+        CheckContext(shared_account_threshold=1)
+    assert exc.value.code == "refdata.setting"
+    with pytest.raises(ReferenceDataError):
+        CheckContext(bank_encodings={"psbc": "no-such-codec"})
+    assert CheckContext().encoding_of("psbc") == "gbk"
+    assert DEFAULT_BANK_ENCODINGS["nxrcb"] == "gb18030"
+    assert CheckContext().encoding_of("nosuchbank") is None
+
+
+def test_prior_payouts_index() -> None:
+    paid = PriorPayouts()
+    paid.extend(
+        [
+            PriorPayout("NX-A", Period("2026-Q1"), A, Decimal("1.00"), "B1"),
+            PriorPayout("NX-A", Period("2026-04"), A, Decimal("1.00"), "B2"),
+        ]
+    )
+    assert [p.batch_id for p in paid.overlapping("NX-A", Period("2026-H1"), A)] == ["B1", "B2"]
+    assert paid.overlapping("NX-A", Period("2026-05"), A) == []
+    assert paid.overlapping("NX-B", Period("2026-03"), A) == []
+    assert len(paid) == 2
+    assert A not in repr(paid.for_policy("NX-A")[A][0])
+
+
+def test_households_from_members() -> None:
+    with pytest.raises(ReferenceDataError) as exc:
+        Households.from_members(
+            [HouseholdMember("H1", A, "马福", True), HouseholdMember("H2", A, "马福", True)]
+        )
+    assert exc.value.code == "refdata.household"
+    registry = Households.from_members(
+        [HouseholdMember("H1", A, "马福", False), HouseholdMember("H1", B, "马芳", False)]
+    )
+    home = registry.get("H1")
+    assert home is not None
+    assert home.head_id is None
+    assert home.members == {A, B}
+    assert registry.of_member("nobody") is None
+    assert A not in repr(HouseholdMember("H1", A, "马福", True))
