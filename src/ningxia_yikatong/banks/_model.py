@@ -12,8 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
-__all__ = ["BankReturn", "PaymentFile", "ReturnRecord", "ReturnStatus"]
+__all__ = [
+    "BankReturn",
+    "InstructionRecord",
+    "Instructions",
+    "PaymentFile",
+    "ReturnRecord",
+    "ReturnStatus",
+]
 
 
 class ReturnStatus(StrEnum):
@@ -126,3 +134,41 @@ class BankReturn:
     key_fingerprint: str | None = None
     received_at: _dt.datetime | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class InstructionRecord(NamedTuple):
+    """One payment instruction as the bank reads it from a payment file.
+
+    ``line`` is where the record stood in the file. A named tuple rather than a
+    dataclass: a bank reads a million of them, and a tuple is built in a third
+    of the time.
+    """
+
+    seq: int
+    account: str
+    name: str
+    id_number: str
+    amount: Decimal
+    memo: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Instructions:
+    """A payment file as the bank reads it: verified, and its figures checked.
+
+    ``count`` and ``total`` are the file's own header/trailer figures, already
+    checked against the records.
+    """
+
+    bank: str
+    batch_id: str
+    count: int
+    total: Decimal
+    records: tuple[InstructionRecord, ...]
+    payer_account: str
+    payer_name: str
+    pay_date: _dt.date | None = None
+    files: tuple[str, ...] = ()
+    signature_algorithm: str | None = None
+    key_fingerprint: str | None = None

@@ -10,10 +10,13 @@ from ._app import main
 
 # Command modules register their commands on ``main`` when imported; one line each.
 # isort: off
+from . import _banks  # noqa: F401  (yikatong banks list, render, bank-simulate)
 from . import _catalog  # noqa: F401  (yikatong catalog)
 from . import _check  # noqa: F401  (yikatong check)
 from . import _keys  # noqa: F401  (yikatong keys, sign, verify, seal, unseal)
+from . import _reconcile  # noqa: F401  (yikatong reconcile, yikatong reissue)
 from . import _roster  # noqa: F401  (yikatong roster check, yikatong roster generate)
+from . import _demo  # noqa: F401  (yikatong demo)
 # isort: on
 
 __all__ = ["main"]

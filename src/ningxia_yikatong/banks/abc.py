@@ -1,0 +1,105 @@
+"""中国农业银行 (ABC): '|'-delimited GBK text with a summary line, RSA-SHA256.
+
+This is a **reference layout** built on public conventions for delimited
+agent-payment files (often CSV renamed TXT, a summary line with count and
+total); the bank's real specification is confidential. A deployment replaces
+it with the bank's own through :class:`~._adapter.BankConfig` or a subclass
+that declares other formats.
+
+Payment file ``ABC_DF_<batch>_<YYYYMMDD>_<seq:03d>.txt`` (GBK, CRLF), amounts in
+yuan with two decimals; the first line is the summary::
+
+    batch_id|count|total|payer_account|payer_name|pay_date
+    seq|account|name|id_number|amount|memo          (one line per item)
+
+A field may not contain ``|`` or a line break (the item is refused, never
+escaped). The detached signature ``<file>.sig`` is the Base64 RSA-SHA256
+(PKCS#1 v1.5) signature of the file's bytes.
+
+Return file ``ABC_HP_<batch>_<YYYYMMDD>_<seq:03d>.txt``::
+
+    batch_id|date|count|total
+    seq|account|name|amount|code|message|txn_id|settled_at
+
+>>> AbcAdapter.signature_scheme
+'RSA-SHA256'
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ._adapter import INSTRUCTION_COLUMNS, RETURN_COLUMNS, RecordFileAdapter
+from ._fields import Code, Date, DateTime, Integer, Text, Yuan
+from ._model import ReturnStatus
+from ._text import DelimitedFormat
+
+__all__ = ["AbcAdapter"]
+
+_S = ReturnStatus
+
+
+class AbcAdapter(RecordFileAdapter):
+    """中国农业银行: '|'-delimited GBK with a summary line and an RSA-SHA256 signature."""
+
+    code: ClassVar[str] = "abc"
+    name: ClassVar[str] = "中国农业银行"
+    cnaps: ClassVar[str | None] = "103"
+    encoding: ClassVar[str] = "gbk"
+    signature_scheme: ClassVar[str] = "RSA-SHA256"
+    digest_algorithm: ClassVar[str] = "SHA256"
+    instruction_file_name: ClassVar[str] = "ABC_DF_{batch_id}_{date:%Y%m%d}_{sequence:03d}.txt"
+    return_file_name: ClassVar[str] = "ABC_HP_{batch_id}_{date:%Y%m%d}_{sequence:03d}.txt"
+
+    instruction_format: ClassVar[DelimitedFormat] = DelimitedFormat(
+        encoding="gbk",
+        summary=[
+            Code("batch_id", 32),
+            Integer("count", 10),
+            Yuan("total", 17),
+            Code("payer_account", 32),
+            Text("payer_name", 100),
+            Date("pay_date"),
+        ],
+        detail=[
+            Integer("seq", 10),
+            Code("account", 32),
+            Text("name", 60),
+            Code("id_number", 18),
+            Yuan("amount", 16),
+            Text("memo", 60),
+        ],
+        columns=INSTRUCTION_COLUMNS,
+    )
+    return_format: ClassVar[DelimitedFormat] = DelimitedFormat(
+        encoding="gbk",
+        summary=[Code("batch_id", 32), Date("date"), Integer("count", 10), Yuan("total", 17)],
+        detail=[
+            Integer("seq", 10),
+            Code("account", 32),
+            Text("name", 60),
+            Yuan("amount", 16),
+            Code("code", 4),
+            Text("message", 60),
+            Code("txn_id", 32),
+            DateTime("settled_at"),
+        ],
+        columns=RETURN_COLUMNS,
+    )
+
+    status_codes: ClassVar[dict[ReturnStatus, tuple[str, str]]] = {
+        _S.SUCCESS: ("0000", "交易成功"),
+        _S.PENDING: ("0010", "处理中"),
+        _S.NAME_MISMATCH: ("3001", "户名不符"),
+        _S.ACCOUNT_NOT_FOUND: ("3002", "无此账户"),
+        _S.FROZEN: ("3003", "账户冻结"),
+        _S.CLOSED: ("3004", "账户已销户"),
+        _S.LOST_OR_STOPPED: ("3005", "账户挂失或止付"),
+        _S.ID_MISMATCH: ("3006", "证件号码不符"),
+        _S.CARD_NOT_ACTIVATED: ("3007", "卡未激活"),
+        _S.OVER_LIMIT: ("3008", "超过限额"),
+        _S.OTHER: ("3999", "其他错误"),
+    }
+    return_codes: ClassVar[dict[str, ReturnStatus]] = {
+        code: status for status, (code, _) in status_codes.items()
+    }

@@ -1,0 +1,234 @@
+"""The adapter contract as RecordFileAdapter implements it: render, read,
+write and parse, configuration, and the property that parse(render(batch))
+gives back every item exactly."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ningxia_yikatong.bank import AccountNumber, BankCode
+from ningxia_yikatong.banks import (
+    BankAdapter,
+    BankConfig,
+    ReturnRecord,
+    ReturnStatus,
+    get_adapter,
+)
+from ningxia_yikatong.banks.abc import AbcAdapter
+from ningxia_yikatong.errors import AdapterError, BankFileError, ModelError, SignatureError
+from ningxia_yikatong.payout import PayoutBatch
+from ningxia_yikatong.signing import HmacSigner
+from ningxia_yikatong.testing.strategies import payout_batches
+
+BUILT_IN = ("abc", "icbc", "nxrcb", "psbc")
+MakeAdapter = Callable[..., BankAdapter]
+MakeBatch = Callable[..., PayoutBatch]
+
+
+def _gbk_refused(batch: PayoutBatch, encoding: str) -> set[int]:
+    return {
+        item.seq for item in batch if not item.beneficiary.account.holder_name.encodable(encoding)
+    }
+
+
+@pytest.mark.parametrize("code", BUILT_IN)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_parse_render_gives_back_every_item(
+    code: str, data: st.DataObject, hmac_adapter: MakeAdapter, keys: Any
+) -> None:
+    adapter = hmac_adapter(code)
+    batch = data.draw(payout_batches(max_items=12)).model_copy(
+        update={"agent_bank": BankCode(code)}
+    )
+    refused = _gbk_refused(batch, adapter.encoding)
+    if refused:
+        with pytest.raises(BankFileError) as info:
+            adapter.render(batch, keys.department)
+        assert info.value.code == "bankfile.unrepresentable"
+        assert {d.location.record for d in info.value.details} == refused
+        return
+    payment = adapter.render(batch, keys.department)
+    read = adapter.read_instructions(payment, keys.department_verifier)
+    assert [(r.seq, r.id_number, r.name, r.account, r.amount, r.memo) for r in read.records] == [
+        (
+            i.seq,
+            i.beneficiary.id_number,
+            i.beneficiary.account.holder_name,
+            i.beneficiary.account.number,
+            i.amount,
+            i.memo or None,
+        )
+        for i in batch
+    ]
+    assert (read.batch_id, read.count, read.total) == (batch.batch_id, batch.count, batch.total)
+    assert read.payer_account == batch.payer_account
+    statuses = list(adapter.reportable_statuses)
+    records = [
+        ReturnRecord(
+            seq=r.seq,
+            account=r.account,
+            name=r.name,
+            amount=r.amount,
+            status=statuses[r.seq % len(statuses)],
+            raw_code=adapter.code_for(statuses[r.seq % len(statuses)])[0],
+            raw_message=adapter.code_for(statuses[r.seq % len(statuses)])[1],
+        )
+        for r in read.records
+    ]
+    files = adapter.write_return(batch.batch_id, records, keys.bank)
+    back = adapter.parse_return(files, keys.bank_verifier, batch_id=batch.batch_id)
+    assert [(r.seq, r.account, r.name, r.amount, r.status) for r in back.records] == [
+        (r.seq, r.account, r.name, r.amount, r.status) for r in records
+    ]
+
+
+@pytest.mark.parametrize("code", BUILT_IN)
+def test_limits_and_payer(
+    code: str, hmac_adapter: MakeAdapter, make_batch: MakeBatch, keys: Any
+) -> None:
+    batch = make_batch(5, code)
+    amounts = sorted(item.amount for item in batch)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"max_items": 4}, "adapter.limit_items"),
+        ({"max_total": str(batch.total - Decimal("0.01"))}, "adapter.limit_total"),
+        ({"max_item_amount": str(amounts[2])}, "adapter.limit_item"),
+        ({"payer_account": "6222000000000000000"}, "adapter.payer_mismatch"),
+    ]
+    for config, error in cases:
+        with pytest.raises(AdapterError) as info:
+            hmac_adapter(code, **config).render(batch, keys.department)
+        assert info.value.code == error
+        assert "6222000000000000000" not in str(info.value)
+    with pytest.raises(AdapterError) as info:
+        hmac_adapter(code, max_item_amount=str(amounts[2])).render(batch, keys.department)
+    assert {d.location.record for d in info.value.details} == {
+        i.seq for i in batch if i.amount > amounts[2]
+    }
+    ok = hmac_adapter(code, max_items=5, payer_account=str(batch.payer_account), file_sequence=7)
+    assert "_007." in ok.render(batch, keys.department).main
+
+
+def test_other_bank_and_scheme_refused(make_batch: MakeBatch, keys: Any) -> None:
+    batch = make_batch(2, "psbc")
+    with pytest.raises(AdapterError) as info:
+        get_adapter("abc", BankConfig(signature_scheme="HMAC-SHA256")).render(
+            batch, keys.department
+        )
+    assert info.value.code == "adapter.bank_mismatch"
+    with pytest.raises(AdapterError) as info:
+        get_adapter("psbc").render(batch, keys.department)
+    assert info.value.code == "adapter.signature_scheme"
+
+
+def test_file_name_template(hmac_adapter: MakeAdapter, make_batch: MakeBatch, keys: Any) -> None:
+    batch = make_batch(2, "nxrcb")
+    adapter = hmac_adapter("nxrcb", file_name_template="{bank}-{batch_id}-{sequence:05d}.txt")
+    payment = adapter.render(batch, keys.department)
+    assert payment.main == f"nxrcb-{batch.batch_id}-00001.txt"
+    assert set(payment.files) == {payment.main, payment.main + ".sig"}
+    with pytest.raises(AdapterError, match="文件名模板"):
+        hmac_adapter("nxrcb", file_name_template="{nope}").render(batch, keys.department)
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ModelError):
+        BankConfig(file_sequence=0)
+    with pytest.raises(ModelError):
+        BankConfig(max_item_amount="1.234")
+    assert BankConfig(payer_account="6222 0000 0000").payer_account == AccountNumber("622200000000")
+
+
+@pytest.mark.parametrize("code", BUILT_IN)
+def test_signature_and_file_set_problems(
+    code: str, hmac_adapter: MakeAdapter, make_batch: MakeBatch, keys: Any
+) -> None:
+    adapter = hmac_adapter(code)
+    payment = adapter.render(make_batch(3, code), keys.department)
+    main, sig = payment.main, payment.main + ".sig"
+    other = HmacSigner(b"x" * 32, digest="sha256").verifier()
+    with pytest.raises(SignatureError) as s_info:
+        adapter.read_instructions(payment, other)
+    assert s_info.value.location.file == sig
+    cases: list[tuple[dict[str, bytes], type[Exception], str]] = [
+        ({main: payment.content}, BankFileError, "bankfile.signature_missing"),
+        ({**payment.files, "x.txt": b"1"}, BankFileError, "bankfile.files"),
+        ({}, BankFileError, "bankfile.files"),
+        ({main: payment.content, sig: b"%%%"}, SignatureError, "signature.format"),
+        (
+            {main: payment.content + b"\r\n", sig: payment.files[sig]},
+            SignatureError,
+            "signature.mismatch",
+        ),
+    ]
+    for files, kind, error in cases:
+        with pytest.raises(kind) as info:
+            adapter.read_instructions(files, keys.department_verifier)
+        assert getattr(info.value, "code", None) == error
+
+
+@pytest.mark.parametrize("code", BUILT_IN)
+def test_return_problems(code: str, hmac_adapter: MakeAdapter, keys: Any) -> None:
+    adapter = hmac_adapter(code)
+    ok, ok_msg = adapter.code_for(ReturnStatus.SUCCESS)
+    records = [
+        ReturnRecord(
+            i, "6222000000000000000", "张三", Decimal("1.00"), ReturnStatus.SUCCESS, ok, ok_msg
+        )
+        for i in (1, 2, 2)
+    ]
+    files = adapter.write_return("B1", records, keys.bank)
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return(files, keys.bank_verifier)
+    assert info.value.code == "bankfile.seq_duplicate"
+    assert info.value.location.record == 3
+    files = adapter.write_return("B1", records[:2], keys.bank)
+    assert adapter.parse_return(files, keys.bank_verifier).batch_id == "B1"
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return(files, keys.bank_verifier, batch_id="B2")
+    assert info.value.code == "bankfile.batch_mismatch"
+    assert adapter.status_of("no-such-code") is ReturnStatus.OTHER
+
+
+def test_status_codes_cover_every_status() -> None:
+    for code in BUILT_IN:
+        adapter = get_adapter(code)
+        assert set(adapter.reportable_statuses) == set(ReturnStatus)
+        for status in ReturnStatus:
+            raw, message = adapter.code_for(status)
+            assert adapter.status_of(raw) is status
+            assert message
+
+
+def test_unreportable_status(hmac_adapter: MakeAdapter) -> None:
+    class Small(AbcAdapter):
+        status_codes: ClassVar[dict[ReturnStatus, tuple[str, str]]] = {
+            ReturnStatus.SUCCESS: ("0000", "成功")
+        }
+
+    with pytest.raises(AdapterError) as info:
+        Small().code_for(ReturnStatus.FROZEN)
+    assert info.value.code == "adapter.status_unsupported"
+
+
+def test_signature_file_is_base64_of_the_signers_signature(
+    hmac_adapter: MakeAdapter, make_batch: MakeBatch, keys: Any
+) -> None:
+    payment = hmac_adapter("abc").render(make_batch(2, "abc"), keys.department)
+    sig = base64.b64decode(payment.files[payment.main + ".sig"], validate=True)
+    assert sig == keys.department.sign(payment.content)
+    assert payment.digest_algorithm == "SHA256"
+    assert len(payment.digest) == 64
+    assert payment.signature_algorithm == "HMAC-SHA256"
+    assert payment.key_fingerprint == keys.department.key_fingerprint
