@@ -655,3 +655,21 @@ def test_bank_names_registered_twice_keep_the_first_bank(
     monkeypatch.setitem(bank._REGISTRY, info.code, info)
     result = read_csv(HEADER, GOOD, GOOD.replace("农业银行", "abc_county"))
     assert [i.beneficiary.account.bank for i in result.items] == ["abc", "abc_county"]
+
+
+def test_xlsx_with_a_zip_version_python_cannot_read_is_a_roster_error(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "公民身份号码"])
+    path = tmp_path / "version.xlsx"
+    book.save(path)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # "version needed to extract" of every entry: 15.4
+        data[at + 6 : at + 8] = (154).to_bytes(2, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert info.value.code == "roster.xlsx_not_zip"

@@ -478,7 +478,14 @@ def _check_zip(stream: IO[bytes], file: str | None, limits: XlsxLimits) -> None:
     try:
         with zipfile.ZipFile(stream) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,  # a zip version or compression Python cannot read
+        OSError,
+        ValueError,
+        EOFError,
+    ):
         raise _err(
             "roster.xlsx_not_zip", "文件不是有效的 XLSX（zip 结构已损坏）", file=file
         ) from None

@@ -194,3 +194,27 @@ def test_writer_refuses_cleanly(batch: PayoutBatch, hmac_adapter: Callable[..., 
     with pytest.raises(RowErrors) as row_info:
         FMT.write(values, rows)
     assert [(e.index, e.field) for e in row_info.value.errors] == [(3, "name")]
+
+
+def test_a_member_zip_cannot_open_is_a_library_error() -> None:
+    """A zip whose sheet member claims a zip version Python cannot extract: the
+    member opens lazily, while rows are read, and must still give a library error."""
+    from ningxia_yikatong.banks import get_adapter
+    from ningxia_yikatong.signing import Sm2Signer, generate_sm2_key
+    from ningxia_yikatong.testing import SyntheticData
+
+    adapter = get_adapter("icbc")
+    signer = Sm2Signer(generate_sm2_key())
+    batch = SyntheticData(seed=5).batch(3, bank="icbc", period="2026-03")
+    payment = adapter.render(batch, signer)
+    data = bytearray(payment.content)
+    # Raise "version needed to extract" of every central-directory entry to 15.4.
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        data[at + 6 : at + 8] = (154).to_bytes(2, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    files = dict(payment.files)
+    files[payment.main] = bytes(data)
+    files[payment.main + ".sig"] = __import__("base64").b64encode(signer.sign(bytes(data)))
+    with pytest.raises(BankFileError):
+        adapter.read_instructions(files, signer.verifier())

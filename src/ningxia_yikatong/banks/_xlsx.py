@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from openpyxl import Workbook, load_workbook
 
-from ..errors import BankFileError, Location
+from ..errors import BankFileError, Location, YikatongError
 from ._fields import Const, Field, FieldError, Filler, Yuan
 from ._text import Decoded, RowError, RowErrors
 
@@ -154,7 +154,14 @@ class XlsxFormat:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 infos = archive.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,  # a zip version or compression Python cannot read
+            ValueError,
+            OSError,
+            EOFError,
+        ):
             raise self._error("bankfile.xlsx", "不是有效的XLSX文件", file) from None
         total = 0
         for info in infos:
@@ -206,6 +213,10 @@ class XlsxFormat:
             raise self._error("bankfile.xlsx", "XLSX文件已损坏，无法读取", file) from None
         try:
             return self._read_book(book, file)
+        except (YikatongError, FieldError):
+            raise
+        except Exception:  # members are opened lazily, while rows are read
+            raise self._error("bankfile.xlsx", "XLSX文件已损坏，无法读取", file) from None
         finally:
             book.close()
 

@@ -1,0 +1,305 @@
+"""宁夏银行: open-API JSON, SM2-SM3 signed, business content sealed with SM4-GCM."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from ningxia_yikatong.banks import (
+    BankSimulator,
+    OutcomeRules,
+    ReturnRecord,
+    ReturnStatus,
+    get_adapter,
+)
+from ningxia_yikatong.banks.bonx import BonxAdapter, signing_string
+from ningxia_yikatong.errors import AdapterError, BankFileError, SealError, SignatureError
+from ningxia_yikatong.payout import PayoutBatch
+from ningxia_yikatong.signing import Sm2PrivateKey, generate_sm2_key, seal
+from ningxia_yikatong.testing.conformance import KitKeys, kit_batch
+from ningxia_yikatong.testing.strategies import payout_batches
+
+DAY = dt.date(2026, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def keys() -> KitKeys:
+    return KitKeys.for_scheme("SM2-SM3")
+
+
+@pytest.fixture(scope="module")
+def seal_key() -> Sm2PrivateKey:
+    return generate_sm2_key()
+
+
+def _sign(params: dict[str, Any], signer: Any, path: str = BonxAdapter.api_path) -> bytes:
+    params = {k: v for k, v in params.items() if k != "sign"}
+    params["sign"] = base64.b64encode(signer.sign(signing_string(path, params))).decode()
+    return json.dumps(params, ensure_ascii=False).encode()
+
+
+def test_signing_string_skips_empty_and_sign() -> None:
+    params = {"timestamp": "2026-03-10 00:00:00", "app_id": "A1", "biz_content": "", "sign": "x"}
+    assert signing_string("/api/x", params) == b"/api/x?app_id=A1&timestamp=2026-03-10 00:00:00"
+
+
+def test_registered_and_needs_keys(keys: KitKeys) -> None:
+    adapter = get_adapter("bonx")
+    assert isinstance(adapter, BonxAdapter)
+    with pytest.raises(AdapterError) as info:
+        adapter.render(kit_batch(adapter, 1), keys.department)
+    assert info.value.code == "adapter.config"
+    with pytest.raises(AdapterError):
+        adapter.read_instructions({"x.json": b"{}"}, keys.department_verifier)
+    with pytest.raises(AdapterError):
+        BonxAdapter(app_id="应用")
+
+
+def test_request_layout_and_independent_check(keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
+    adapter = BonxAdapter(bank_public_key=seal_key.public_key(), app_id="NXCZT001")
+    batch = kit_batch(adapter, 2)
+    payment = adapter.render(batch, keys.department, created=DAY)
+    params = json.loads(payment.content)
+    assert sorted(params) == sorted(
+        [
+            "app_id",
+            "msg_id",
+            "format",
+            "charset",
+            "sign_type",
+            "encrypt_type",
+            "timestamp",
+            "biz_content",
+            "sign",
+        ]
+    )
+    assert params["app_id"] == "NXCZT001"
+    assert params["msg_id"] == f"{batch.batch_id}-0001"
+    assert (params["sign_type"], params["charset"], params["format"]) == ("SM2", "UTF-8", "json")
+    # the signature is SM2-SM3 over path?sorted params, checkable without the adapter
+    keys.department_verifier.verify(
+        signing_string(adapter.api_path, params), base64.b64decode(params["sign"])
+    )
+    # names are not readable in the request: the body is sealed
+    assert batch.items[0].beneficiary.account.holder_name.encode() not in payment.content
+    assert str(batch.items[0].beneficiary.id_number).encode() not in payment.content
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=payout_batches(max_items=5))
+def test_roundtrip(batch: PayoutBatch, keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
+    batch = batch.model_copy(update={"agent_bank": "bonx"})
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    payment = adapter.render(batch, keys.department)
+    got = adapter.read_instructions(payment, keys.department_verifier)
+    assert [(r.seq, r.id_number, r.name, r.account, r.amount, r.memo) for r in got.records] == [
+        (
+            i.seq,
+            i.beneficiary.id_number,
+            i.beneficiary.account.holder_name,
+            i.beneficiary.account.number,
+            i.amount,
+            i.memo or None,
+        )
+        for i in batch.items
+    ]
+    assert (got.batch_id, got.count, got.total) == (batch.batch_id, batch.count, batch.total)
+
+
+def test_every_status_through_the_simulator(keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    statuses = list(adapter.reportable_statuses)
+    batch = kit_batch(adapter, len(statuses))
+    rules = {
+        str(i.beneficiary.account.number): s for i, s in zip(batch.items, statuses, strict=True)
+    }
+    sim = BankSimulator(
+        adapter, keys.bank, keys.department_verifier, rules=OutcomeRules(accounts=rules)
+    )
+    files = sim.process(adapter.render(batch, keys.department, created=DAY), created=DAY)
+    result = adapter.parse_return(files, keys.bank_verifier, batch_id=batch.batch_id)
+    assert [r.status for r in result.records] == statuses
+    assert result.extra["msg_id"] == adapter.msg_id(batch.batch_id)
+    assert result.records[0].settled_at == dt.datetime(2026, 3, 10, 10, 0)
+
+
+def _response(adapter: BonxAdapter, keys: KitKeys) -> tuple[PayoutBatch, str, dict[str, Any]]:
+    batch = kit_batch(adapter, 2)
+    records = [
+        ReturnRecord(
+            i.seq,
+            str(i.beneficiary.account.number),
+            str(i.beneficiary.account.holder_name),
+            Decimal(i.amount),
+            ReturnStatus.SUCCESS,
+            "0000",
+            "成功",
+            f"T{i.seq}",
+            None,
+        )
+        for i in batch.items
+    ]
+    ((name, data),) = adapter.write_return(batch.batch_id, records, keys.bank, created=DAY).items()
+    return batch, name, json.loads(data)
+
+
+def test_response_for_another_msg_id_refused(keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    batch, name, params = _response(adapter, keys)
+    data = json.dumps(params).encode()
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return({name: data}, keys.bank_verifier, msg_id="ANOTHER-0001")
+    assert (info.value.code, info.value.location.path) == ("bankfile.msg_id", "/msg_id")
+    # a correctly signed response whose msg_id does not belong to its batch
+    params["msg_id"] = "SOMETHING-ELSE"
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return(
+            {name: _sign(params, keys.bank, adapter.return_path)}, keys.bank_verifier
+        )
+    assert info.value.code == "bankfile.msg_id"
+    assert (
+        adapter.parse_return(
+            {name: data}, keys.bank_verifier, msg_id=adapter.msg_id(batch.batch_id)
+        ).count
+        == 2
+    )
+
+
+def _biz_changed(params: dict[str, Any], change: Any) -> dict[str, Any]:
+    biz = json.loads(params["response_biz_content"])
+    change(biz)
+    return {**params, "response_biz_content": json.dumps(biz, ensure_ascii=False)}
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "pointer"),
+    [
+        (
+            lambda b: b["items"][1].pop("ret_code"),
+            "bankfile.missing",
+            "/response_biz_content/items/1/ret_code",
+        ),
+        (
+            lambda b: b["items"][0].update(extra="1"),
+            "bankfile.unexpected",
+            "/response_biz_content/items/0/extra",
+        ),
+        (
+            lambda b: b["items"][1].update(amount="1.005"),
+            "bankfile.amount",
+            "/response_biz_content/items/1/amount",
+        ),
+        (
+            lambda b: b["items"][1].update(seq="2"),
+            "bankfile.json_type",
+            "/response_biz_content/items/1/seq",
+        ),
+        (
+            lambda b: b["items"][1].update(seq=1),
+            "bankfile.seq_duplicate",
+            "/response_biz_content/items/1/seq",
+        ),
+        (
+            lambda b: b.update(total_num=3),
+            "bankfile.count_mismatch",
+            "/response_biz_content/total_num",
+        ),
+        (
+            lambda b: b.update(total_amount="0.01"),
+            "bankfile.total_mismatch",
+            "/response_biz_content/total_amount",
+        ),
+        (lambda b: b.update(items={}), "bankfile.json_type", "/response_biz_content/items"),
+    ],
+)
+def test_bad_response_names_the_pointer(
+    keys: KitKeys, seal_key: Sm2PrivateKey, change: Any, code: str, pointer: str
+) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    _, name, params = _response(adapter, keys)
+    data = _sign(_biz_changed(params, change), keys.bank, adapter.return_path)
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return({name: data}, keys.bank_verifier)
+    assert (info.value.code, info.value.location.path, info.value.location.file) == (
+        code,
+        pointer,
+        name,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b'{"a": 1, "a": 2}', "bankfile.json_duplicate"),
+        (b'{"a": 1.5}', "bankfile.json_number"),
+        (b'{"a": NaN}', "bankfile.json_number"),
+        (b"\xff\xfe{}", "bankfile.encoding"),
+        (b"[1, 2", "bankfile.json"),
+        (b"[" * 100_000, "bankfile.json"),
+        (b"[]", "bankfile.json_type"),
+    ],
+)
+def test_strict_json(raw: bytes, code: str, keys: KitKeys) -> None:
+    with pytest.raises(BankFileError) as info:
+        BonxAdapter().parse_return({"r.json": raw}, keys.bank_verifier)
+    assert info.value.code == code
+
+
+def test_envelope_members_checked(keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    _, name, params = _response(adapter, keys)
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return({name: _sign({**params, "extra": "1"}, keys.bank)}, keys.bank_verifier)
+    assert (info.value.code, info.value.location.path) == ("bankfile.unexpected", "/extra")
+    del params["timestamp"]
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return({name: json.dumps(params).encode()}, keys.bank_verifier)
+    assert (info.value.code, info.value.location.path) == ("bankfile.missing", "/timestamp")
+
+
+def test_signature_and_seal(keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    batch = kit_batch(adapter, 2)
+    payment = adapter.render(batch, keys.department, created=DAY)
+    params = json.loads(payment.content)
+    # any parameter changed: the signature fails
+    with pytest.raises(SignatureError) as sig:
+        adapter.read_instructions(
+            {payment.main: json.dumps({**params, "timestamp": "2026-03-11 00:00:00"}).encode()},
+            keys.department_verifier,
+        )
+    assert sig.value.location.path == "/sign"
+    # a sealed body that fails authentication, even correctly signed
+    sealed = bytearray(base64.b64decode(params["biz_content"]))
+    sealed[-20] ^= 1
+    forged = _sign(
+        {**params, "biz_content": base64.b64encode(bytes(sealed)).decode()}, keys.department
+    )
+    with pytest.raises(SealError) as info:
+        adapter.read_instructions({payment.main: forged}, keys.department_verifier)
+    assert info.value.location.path == "/biz_content"
+    # sealed for another bank key
+    other = BonxAdapter(bank_public_key=generate_sm2_key().public_key()).render(
+        batch, keys.department
+    )
+    with pytest.raises(SealError):
+        adapter.read_instructions(other, keys.department_verifier)
+    # a sealed body whose content is not the agreed JSON
+    junk = _sign(
+        {
+            **params,
+            "biz_content": base64.b64encode(
+                seal(b'{"batch_id": 1}', seal_key.public_key())
+            ).decode(),
+        },
+        keys.department,
+    )
+    with pytest.raises(BankFileError) as bad:
+        adapter.read_instructions({payment.main: junk}, keys.department_verifier)
+    assert bad.value.location.path == "/biz_content/chk_name"
