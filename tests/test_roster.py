@@ -661,7 +661,9 @@ def test_xlsx_with_a_zip_version_python_cannot_read_is_a_roster_error(tmp_path: 
     import openpyxl
 
     book = openpyxl.Workbook()
-    book.active.append(["姓名", "公民身份号码"])
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "公民身份号码"])
     path = tmp_path / "version.xlsx"
     book.save(path)
     data = bytearray(path.read_bytes())
