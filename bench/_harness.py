@@ -4,7 +4,10 @@ A *stage* pairs the library's way of doing some work with a *floor*, the same
 work done by the simplest possible code (or by a peer library). Both run in the
 same invocation, each in its own child process so that peak memory (the
 child's maximum resident set size) belongs to that case alone. The runner
-prints items per second, peak memory and the ratio ours/floor of the times.
+prints items per second, the ratio ours/floor of the times, the peak memory of
+the process (``MB``, the prepared input included) and the peak memory the work
+added above what the process held just before it ran (``+MB``, Linux only: the
+memory the work itself needed, the caller's input not counted).
 
 A bench module defines ``STAGES: list[Stage]``; each ``Stage`` names two
 *prepare* functions ``prepare(n) -> run``: ``prepare`` builds the input (not
@@ -45,6 +48,9 @@ class Measurement:
     items: int
     seconds: float
     peak_mb: float
+    #: Peak resident memory while the work ran, above what the process held just
+    #: before it (the prepared input): the memory the work itself needed.
+    work_mb: float = float("nan")
 
     @property
     def rate(self) -> float:
@@ -56,20 +62,49 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _status_mb(field: str) -> float:
+    """VmRSS or VmHWM of this process in MB (Linux); NaN elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _reset_high_water_mark() -> bool:
+    """Reset VmHWM to the current RSS (Linux: ``5`` to ``/proc/self/clear_refs``)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
 def measure_here(prepare: Prepare, n: int) -> Measurement:
     """Prepare and time one case in this process."""
     run = prepare(n)
     gc.collect()
+    reset = _reset_high_water_mark()
+    before = _status_mb("VmRSS")
     start = time.perf_counter()
     items = run()
     seconds = time.perf_counter() - start
-    return Measurement(items, seconds, _peak_mb())
+    work = _status_mb("VmHWM") - before if reset else float("nan")
+    return Measurement(items, seconds, _peak_mb(), work)
 
 
 def _child(module: str, index: int, which: str, n: int) -> None:
     stage = importlib.import_module(module).STAGES[index]
     m = measure_here(stage.ours if which == "ours" else stage.floor, n)
-    print(json.dumps({"items": m.items, "seconds": m.seconds, "peak_mb": m.peak_mb}))
+    print(
+        json.dumps(
+            {"items": m.items, "seconds": m.seconds, "peak_mb": m.peak_mb, "work_mb": m.work_mb}
+        )
+    )
 
 
 def measure_in_child(module: str, index: int, which: str, n: int) -> Measurement:
@@ -81,7 +116,7 @@ def measure_in_child(module: str, index: int, which: str, n: int) -> Measurement
         text=True,
     ).stdout
     data = json.loads(out.strip().splitlines()[-1])
-    return Measurement(data["items"], data["seconds"], data["peak_mb"])
+    return Measurement(data["items"], data["seconds"], data["peak_mb"], data["work_mb"])
 
 
 def run_stages(module: str, *, scale: float = 1.0) -> list[str]:
@@ -90,7 +125,7 @@ def run_stages(module: str, *, scale: float = 1.0) -> list[str]:
     lines = []
     header = (
         f"{'stage':<44} {'items':>9} {'ours/s':>11} {'floor/s':>11} {'ratio':>6} "
-        f"{'ours MB':>8} {'floor MB':>9}  floor"
+        f"{'ours MB':>8} {'floor MB':>9} {'ours +MB':>9} {'floor +MB':>10}  floor"
     )
     print(header)
     lines.append(header)
@@ -102,7 +137,8 @@ def run_stages(module: str, *, scale: float = 1.0) -> list[str]:
             ratio = ours.seconds / floor.seconds if floor.seconds else float("inf")
             line = (
                 f"{stage.name:<44} {n:>9,} {ours.rate:>11,.0f} {floor.rate:>11,.0f} "
-                f"{ratio:>5.2f}x {ours.peak_mb:>8,.0f} {floor.peak_mb:>9,.0f}  {stage.floor_label}"
+                f"{ratio:>5.2f}x {ours.peak_mb:>8,.0f} {floor.peak_mb:>9,.0f} "
+                f"{ours.work_mb:>9,.0f} {floor.work_mb:>10,.0f}  {stage.floor_label}"
             )
             print(line, flush=True)
             lines.append(line)

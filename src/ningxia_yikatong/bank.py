@@ -109,6 +109,9 @@ def agent_bank_info(code: str) -> AgentBankInfo:
         raise InvalidAccount(f"未登记的代发银行代码：{code}", code="bank_code.unknown") from None
 
 
+_BANK_CODES: dict[str, BankCode] = {}
+
+
 class BankCode(StrValue):
     """Code of a registered agent bank (``"psbc"``); case-insensitive on input."""
 
@@ -119,9 +122,15 @@ class BankCode(StrValue):
             return value
         if not isinstance(value, str):
             raise InvalidAccount("银行代码必须是文本", code="bank_code.type")
+        known = _BANK_CODES.get(value) if cls is BankCode else None
+        if known is not None:  # one object per bank, not one per account
+            return known
         code = value.strip().lower()
         agent_bank_info(code)
-        return str.__new__(cls, code)
+        bank_code = str.__new__(cls, code)
+        if cls is BankCode and len(_BANK_CODES) < 1_000:
+            _BANK_CODES[value] = bank_code
+        return bank_code
 
     @property
     def info(self) -> AgentBankInfo:

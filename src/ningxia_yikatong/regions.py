@@ -31,6 +31,11 @@ from .errors import InvalidRegion
 __all__ = ["NINGXIA", "Region", "RegionCode", "RegionLevel", "counties", "region_table"]
 
 _LENGTHS: Final = frozenset({6, 9, 12})
+# Validated codes by their input text: a province's rosters use a few thousand
+# village codes, so a batch shares one object per code instead of holding a
+# copy per person (and skips the checks). Bounded, so junk cannot grow it.
+_INTERNED: dict[str, RegionCode] = {}
+_INTERNED_MAX: Final = 200_000
 
 
 class RegionLevel(StrEnum):
@@ -85,6 +90,10 @@ class RegionCode(StrValue):
     def __new__(cls, value: object) -> RegionCode:
         if type(value) is cls:
             return value
+        if cls is RegionCode and type(value) is str:
+            known = _INTERNED.get(value)
+            if known is not None:
+                return known
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
@@ -105,7 +114,10 @@ class RegionCode(StrValue):
                 raise InvalidRegion(
                     f"行政区划代码 {code} 不属于已知的县级行政区", code="region.unknown"
                 )
-        return str.__new__(cls, code)
+        region = str.__new__(cls, code)
+        if cls is RegionCode and type(value) is str and len(_INTERNED) < _INTERNED_MAX:
+            _INTERNED[value] = region
+        return region
 
     @property
     def level(self) -> RegionLevel:
