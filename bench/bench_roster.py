@@ -18,12 +18,12 @@ import csv
 import shutil
 import tempfile
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
 from bench._harness import Stage
+from bench.bench_model import _Item
 from ningxia_yikatong import read_roster
 from ningxia_yikatong.testing import SyntheticData, write_roster_csv
 
@@ -45,31 +45,6 @@ def ours(n: int) -> Callable[[], int]:
         return result.rows_read
 
     return run
-
-
-class _Account(BaseModel):
-    number: str
-    bank: str
-    holder_name: str
-    is_yikatong: bool = True
-    branch: str | None = None
-
-
-class _Beneficiary(BaseModel):
-    id_number: str
-    name: str
-    region: str
-    household_id: str | None = None
-    phone: str | None = None
-    account: _Account
-
-
-class _Item(BaseModel):
-    seq: int
-    beneficiary: _Beneficiary
-    amount: Decimal
-    quantity: Decimal | None = None
-    memo: str | None = None
 
 
 def floor(n: int) -> Callable[[], int]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from dataclasses import replace
+from typing import Any, ClassVar, Self
 
 import pydantic
 from pydantic import BaseModel, ConfigDict
@@ -37,11 +38,19 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _path(loc: tuple[str | int, ...]) -> str:
+def _path(loc: tuple[str | int, ...]) -> str | None:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return out or None
+
+
+def _join(prefix: str | None, inner: str | None) -> str | None:
+    if not prefix:
+        return inner
+    if not inner:
+        return prefix
+    return prefix + (inner if inner.startswith("[") else "." + inner)
 
 
 # Chinese messages for pydantic's own error types; ``{...}`` take the error's context.
@@ -100,25 +109,39 @@ def _message(err: Any) -> str:
         return template.split("{")[0].strip() or str(err["msg"])
 
 
-def model_error(exc: pydantic.ValidationError, model: str) -> ModelError:
-    """Translate pydantic's error into a :class:`ModelError` with one detail per field."""
+def model_error(
+    exc: pydantic.ValidationError, model: str, error_class: type[ModelError] = ModelError
+) -> ModelError:
+    """Translate pydantic's error into ``error_class`` with one detail per problem.
+
+    Each detail keeps the code of the library error that caused it and its full
+    path (``items[3].beneficiary.id_number``), problems a nested model's own
+    validator listed included; pydantic's own error types get Chinese messages.
+    """
+    errors = exc.errors(include_url=False, include_input=False)
     details: list[ErrorDetail] = []
-    for err in exc.errors(include_url=False, include_input=False):
+    for err in errors:
         cause = (err.get("ctx") or {}).get("error")
-        where = Location(path=_path(err["loc"]) or None)
+        outer = _path(err["loc"])
         if isinstance(cause, YikatongError):
-            if cause.details:
-                details.extend(
-                    ErrorDetail(d.code, d.message, d.location.merged(where)) for d in cause.details
-                )
-            else:
-                details.append(ErrorDetail(cause.code, cause.message, cause.location.merged(where)))
+            for d in cause.details or (cause.detail,):
+                path = _join(outer, d.location.path)
+                details.append(ErrorDetail(d.code, d.message, replace(d.location, path=path)))
         else:
-            details.append(ErrorDetail(f"model.{err['type']}", _message(err), where))
+            details.append(ErrorDetail(f"model.{err['type']}", _message(err), Location(path=outer)))
+    if len(errors) == 1:
+        cause = (errors[0].get("ctx") or {}).get("error")
+        if isinstance(cause, YikatongError) and cause.details:
+            return error_class(
+                f"{model}：{cause.message}",
+                code=cause.code,
+                location=Location(path=_path(errors[0]["loc"])),
+                details=details,
+            )
     if len(details) == 1:
         only = details[0]
-        return ModelError(f"{model}：{only.message}", code=only.code, location=only.location)
-    return ModelError(f"{model}：{len(details)}处数据校验未通过", details=details)
+        return error_class(f"{model}：{only.message}", code=only.code, location=only.location)
+    return error_class(f"{model}：{len(details)}处数据校验未通过", details=details)
 
 
 class DomainModel(BaseModel):
@@ -126,12 +149,15 @@ class DomainModel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
 
+    #: The error a validation failure becomes (a subclass of :class:`ModelError`).
+    _error_class: ClassVar[type[ModelError]] = ModelError
+
     def __init__(self, /, **data: Any) -> None:
         try:
             with gc_paused():
                 super().__init__(**data)
         except pydantic.ValidationError as exc:
-            raise model_error(exc, type(self).__name__) from None
+            raise model_error(exc, type(self).__name__, self._error_class) from None
 
     # Tell pydantic this __init__ only wraps the base one: nested models are then
     # built by pydantic-core directly, not through a Python call per object.
@@ -141,7 +167,7 @@ class DomainModel(BaseModel):
         try:
             super().__setattr__(name, value)
         except pydantic.ValidationError as exc:
-            raise model_error(exc, type(self).__name__) from None
+            raise model_error(exc, type(self).__name__, self._error_class) from None
 
     @classmethod
     def model_validate(
@@ -167,7 +193,7 @@ class DomainModel(BaseModel):
                     by_name=by_name,
                 )
         except pydantic.ValidationError as exc:
-            raise model_error(exc, cls.__name__) from None
+            raise model_error(exc, cls.__name__, cls._error_class) from None
 
     @classmethod
     def model_validate_json(
@@ -191,4 +217,4 @@ class DomainModel(BaseModel):
                     by_name=by_name,
                 )
         except pydantic.ValidationError as exc:
-            raise model_error(exc, cls.__name__) from None
+            raise model_error(exc, cls.__name__, cls._error_class) from None

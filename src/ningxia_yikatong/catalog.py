@@ -35,12 +35,10 @@ import datetime as _dt
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Final, Self
 
-import pydantic
 from pydantic import Field, JsonValue, model_validator
 
 from ._model import DomainModel
@@ -81,49 +79,6 @@ __all__ = [
 # --------------------------------------------------------------------------- errors
 
 
-def _join_path(prefix: str | None, inner: str | None) -> str | None:
-    if not prefix:
-        return inner
-    if not inner:
-        return prefix
-    return prefix + (inner if inner.startswith("[") else "." + inner)
-
-
-def _loc_path(loc: tuple[str | int, ...]) -> str | None:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or None
-
-
-def _catalog_error(exc: pydantic.ValidationError, model: str) -> CatalogError:
-    """Pydantic's error as a :class:`CatalogError`: one detail per problem, each
-    with its full path (``revisions[1].policies[0].exclusive_with[0]``), the
-    problems of a nested revision included."""
-    errors = exc.errors(include_url=False, include_input=False)
-    details: list[ErrorDetail] = []
-    for err in errors:
-        cause = (err.get("ctx") or {}).get("error")
-        outer = _loc_path(err["loc"])
-        if isinstance(cause, YikatongError):
-            for d in cause.details or (cause.detail,):
-                path = _join_path(outer, d.location.path)
-                details.append(ErrorDetail(d.code, d.message, replace(d.location, path=path)))
-        else:
-            details.append(ErrorDetail(f"model.{err['type']}", err["msg"], Location(path=outer)))
-    if len(errors) == 1:
-        cause = (errors[0].get("ctx") or {}).get("error")
-        if isinstance(cause, YikatongError) and cause.details:
-            location = Location(path=_loc_path(errors[0]["loc"]))
-            return CatalogError(
-                f"{model}：{cause.message}", code=cause.code, location=location, details=details
-            )
-    if len(details) == 1:
-        only = details[0]
-        return CatalogError(f"{model}：{only.message}", code=only.code, location=only.location)
-    return CatalogError(f"{model}：{len(details)}处数据校验未通过", details=details)
-
-
 def _raise_problems(problems: list[ErrorDetail], summary: str, code: str) -> None:
     if not problems:
         return
@@ -136,65 +91,7 @@ def _raise_problems(problems: list[ErrorDetail], summary: str, code: str) -> Non
 class _CatalogModel(DomainModel):
     """A domain model whose errors are :class:`CatalogError` with every problem kept."""
 
-    def __init__(self, /, **data: Any) -> None:
-        try:
-            pydantic.BaseModel.__init__(self, **data)
-        except pydantic.ValidationError as exc:
-            raise _catalog_error(exc, type(self).__name__) from None
-
-    # As in DomainModel: this __init__ only wraps the base one, so nested models
-    # are built by pydantic-core directly and their errors are not wrapped twice.
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
-
-    @classmethod
-    def model_validate(
-        cls,
-        obj: Any,
-        *,
-        strict: bool | None = None,
-        extra: Any = None,
-        from_attributes: bool | None = None,
-        context: Any | None = None,
-        by_alias: bool | None = None,
-        by_name: bool | None = None,
-    ) -> Self:
-        try:
-            return pydantic.BaseModel.model_validate.__func__(  # type: ignore[attr-defined,no-any-return]
-                cls,
-                obj,
-                strict=strict,
-                extra=extra,
-                from_attributes=from_attributes,
-                context=context,
-                by_alias=by_alias,
-                by_name=by_name,
-            )
-        except pydantic.ValidationError as exc:
-            raise _catalog_error(exc, cls.__name__) from None
-
-    @classmethod
-    def model_validate_json(
-        cls,
-        json_data: str | bytes | bytearray,
-        *,
-        strict: bool | None = None,
-        extra: Any = None,
-        context: Any | None = None,
-        by_alias: bool | None = None,
-        by_name: bool | None = None,
-    ) -> Self:
-        try:
-            return pydantic.BaseModel.model_validate_json.__func__(  # type: ignore[attr-defined,no-any-return]
-                cls,
-                json_data,
-                strict=strict,
-                extra=extra,
-                context=context,
-                by_alias=by_alias,
-                by_name=by_name,
-            )
-        except pydantic.ValidationError as exc:
-            raise _catalog_error(exc, cls.__name__) from None
+    _error_class = CatalogError
 
 
 # --------------------------------------------------------------------------- revisions
