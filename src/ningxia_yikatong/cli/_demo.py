@@ -49,12 +49,12 @@ from ..roster import RosterResult, read_roster
 from ..signing import HmacSigner, RsaSigner, Sm2Signer, generate_rsa_key, generate_sm2_key
 from ..signing._protocols import Signer, Verifier
 from ..testing import SyntheticData, write_roster_csv
-from ..testing.policies import ELDERLY_ALLOWANCE, sample_catalog
+from ..testing.policies import EXTREME_POVERTY, sample_catalog
 from ._app import console, handle_errors, main
 
 __all__ = ["demo"]
 
-PERIOD = "2026-Q1"
+PERIOD = "2026-03"
 PAY_DATE = _dt.date(2026, 3, 20)
 REISSUE_DATE = _dt.date(2026, 3, 27)
 PAYER_ACCOUNT = "10400101040012345"
@@ -135,7 +135,7 @@ def _catalog(out: Path) -> SubsidyPolicy:
         f"最新版本与上一版相比：新增 {len(changes.added)} 项，删除 {len(changes.removed)} 项，"
         f"调整 {len(changes.changed)} 项；可整合的相近政策 {len(latest.overlaps())} 对。"
     )
-    policy = latest.policy(ELDERLY_ALLOWANCE)
+    policy = latest.policy(EXTREME_POVERTY)
     _say(f"本次发放：{policy.name}（{policy.code}），{PERIOD}。")
     return policy
 
@@ -170,7 +170,7 @@ def _roster(
     result = read_roster(path)
     _say(
         f"读取 {result.rows_read} 行（编码 GB18030 自动识别）：有效 {result.valid_count} 行，"
-        f"金额合计 {result.total} 元；退回 {result.rejected_count} 行。"
+        f"金额合计 {result.total:,} 元；退回 {result.rejected_count} 行。"
     )
     table = Table("行号", "列", "问题", "代码")
     for error in result.errors:
@@ -190,7 +190,7 @@ def _by_bank(items: Sequence[PayoutItem], banks: Sequence[str]) -> dict[str, lis
 
 def _batch(bank: str, items: Sequence[PayoutItem], policy: SubsidyPolicy) -> PayoutBatch:
     return PayoutBatch(
-        batch_id=f"GLJT{PERIOD.replace('-', '')}-{bank.upper()}",
+        batch_id=f"TK{PERIOD.replace('-', '')}-{bank.upper()}",
         policy_code=policy.code,
         period=PERIOD,
         region="640000",
@@ -205,19 +205,20 @@ def _batch(bank: str, items: Sequence[PayoutItem], policy: SubsidyPolicy) -> Pay
 def _context(
     rng: random.Random, items: Sequence[PayoutItem], policy: SubsidyPolicy
 ) -> CheckContext:
-    """Reference data in which some beneficiaries died, and some were paid already."""
+    """Reference data in which some beneficiaries died, some are on the public
+    payroll (财政供养人员), and some were paid already."""
     people = [item.beneficiary for item in items]
-    dead = rng.sample(people, max(1, len(people) // 200))
-    paid = rng.sample(people, max(1, len(people) // 200))
+    dead, payroll, paid = (rng.sample(people, max(1, len(people) // 200)) for _ in range(3))
     return CheckContext.build(
-        deaths={p.id_number: "2025-11-02" for p in dead},
+        deaths={p.id_number: "2026-01-15" for p in dead},
+        public_payroll={p.id_number: "贺兰县某事业单位" for p in payroll},
         prior_payouts=[
             PriorPayout(
                 policy_code=policy.code,
                 period=Period(PERIOD),
                 id_number=p.id_number,
                 amount=Decimal("100.00"),
-                batch_id="GLJT2026Q1-EARLY",
+                batch_id=f"TK{PERIOD.replace('-', '')}-EARLY",
             )
             for p in paid
         ],
