@@ -16,12 +16,13 @@ from ningxia_yikatong.banks import (
     OutcomeRules,
     ReturnRecord,
     ReturnStatus,
+    bonx,
     get_adapter,
 )
 from ningxia_yikatong.banks.bonx import BonxAdapter, signing_string
 from ningxia_yikatong.errors import AdapterError, BankFileError, SealError, SignatureError
 from ningxia_yikatong.payout import PayoutBatch
-from ningxia_yikatong.signing import Sm2PrivateKey, generate_sm2_key, seal
+from ningxia_yikatong.signing import Sm2PrivateKey, generate_sm2_key, open_sealed, seal
 from ningxia_yikatong.testing.conformance import KitKeys, kit_batch
 from ningxia_yikatong.testing.strategies import payout_batches
 
@@ -303,3 +304,153 @@ def test_signature_and_seal(keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
     with pytest.raises(BankFileError) as bad:
         adapter.read_instructions({payment.main: junk}, keys.department_verifier)
     assert bad.value.location.path == "/biz_content/chk_name"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=payout_batches(max_items=5))
+def test_request_bytes_as_whole_text_would_be(
+    batch: PayoutBatch, keys: KitKeys, seal_key: Sm2PrivateKey
+) -> None:
+    """The request, written, sealed and Base64-encoded piece by piece, is what
+    ``json.dumps`` of the whole structures gives."""
+    batch = batch.model_copy(update={"agent_bank": "bonx"})
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    payment = adapter.render(batch, keys.department, created=DAY)
+    params = json.loads(payment.content)
+    assert (
+        payment.content
+        == json.dumps(params, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    )
+    plain = open_sealed(base64.b64decode(params["biz_content"], validate=True), seal_key)
+    expected = {
+        "batch_id": batch.batch_id,
+        "pay_acc_no": batch.payer_account,
+        "pay_acc_name": batch.payer_name,
+        "pay_date": (batch.pay_date or DAY).isoformat(),
+        "total_num": batch.count,
+        "total_amount": f"{batch.total:.2f}",
+        "chk_name": "1",
+        "items": [
+            {
+                "seq": i.seq,
+                "acc_no": i.beneficiary.account.number,
+                "acc_name": i.beneficiary.account.holder_name,
+                "id_type": "01",
+                "id_no": i.beneficiary.id_number,
+                "amount": f"{i.amount:.2f}",
+                "memo": i.memo or "",
+            }
+            for i in batch.items
+        ],
+    }
+    assert plain == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+    keys.department_verifier.verify(
+        signing_string(adapter.api_path, params), base64.b64decode(params["sign"])
+    )
+
+
+def test_request_of_many_pieces(
+    keys: KitKeys, seal_key: Sm2PrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several item pieces and Base64 pieces (whose lengths are not multiples of 3
+    before they are cut) join into one valid request."""
+    monkeypatch.setattr(bonx, "_CHUNK_ITEMS", 2)
+    monkeypatch.setattr(bonx, "_B64_CHUNK", 30)
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    batch = kit_batch(adapter, 7)
+    payment = adapter.render(batch, keys.department, created=DAY)
+    got = adapter.read_instructions(payment, keys.department_verifier)
+    assert [r.seq for r in got.records] == [i.seq for i in batch.items]
+    assert (got.count, got.total) == (batch.count, batch.total)
+    monkeypatch.undo()
+    plain = open_sealed(
+        base64.b64decode(json.loads(payment.content)["biz_content"], validate=True), seal_key
+    )
+    assert json.loads(plain)["items"][6]["seq"] == batch.items[6].seq
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [
+        # members in another order, items first
+        lambda b: json.dumps({"items": b["items"], **{k: v for k, v in b.items() if k != "items"}}),
+        # whitespace everywhere JSON allows it
+        lambda b: json.dumps(b, ensure_ascii=False, indent="\t").replace("\n", "\r\n ") + " \n",
+        lambda b: " " + json.dumps(b, separators=(" , ", " : ")) + " ",
+    ],
+)
+def test_response_items_read_one_at_a_time_as_whole(
+    keys: KitKeys, seal_key: Sm2PrivateKey, dump: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The items of a response are read one at a time; any valid layout of the
+    JSON text gives what reading it whole gives."""
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    batch, name, params = _response(adapter, keys)
+    expected = adapter.parse_return({name: json.dumps(params).encode()}, keys.bank_verifier)
+    biz = json.loads(params["response_biz_content"])
+    data = _sign({**params, "response_biz_content": dump(biz)}, keys.bank, adapter.return_path)
+    whole = bonx._Json.load
+    loaded: list[str] = []
+
+    def load(self: Any, data: bytes | str, pointer: str = "") -> Any:
+        loaded.append(pointer)
+        return whole(self, data, pointer)
+
+    monkeypatch.setattr(bonx._Json, "load", load)
+    got = adapter.parse_return({name: data}, keys.bank_verifier, batch_id=batch.batch_id)
+    assert loaded == [""]  # the envelope only: the result was not read whole
+    assert got.records == expected.records
+    assert (got.count, got.total, got.batch_id) == (2, batch.total, batch.batch_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('{"batch_id": "B", "items": [], "items": []}', "bankfile.json_duplicate"),
+        ('{"items": [{"seq": 1.5}]}', "bankfile.json_number"),
+        ('{"items": [1, 2}', "bankfile.json"),
+        ('{"items": [x]}', "bankfile.json"),
+        ('{"batch_id": , "items": []}', "bankfile.json"),
+        ('{"items": [] } x', "bankfile.json"),
+        ('{"items": [],}', "bankfile.json"),
+        ("\ufeff{}", "bankfile.json"),
+        ('{"items": []}', "bankfile.missing"),
+    ],
+)
+def test_response_text_problems_named_as_whole(
+    keys: KitKeys, seal_key: Sm2PrivateKey, text: str, code: str
+) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    _, name, params = _response(adapter, keys)
+    data = _sign({**params, "response_biz_content": text}, keys.bank, adapter.return_path)
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return({name: data}, keys.bank_verifier)
+    assert info.value.code == code
+    assert (info.value.location.path or "").startswith("/response_biz_content")
+
+
+def test_response_values_read_item_by_item(keys: KitKeys, seal_key: Sm2PrivateKey) -> None:
+    """Codes, messages and times that repeat or change from item to item are
+    each read as written."""
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    batch = kit_batch(adapter, 6)
+    times = [dt.datetime(2026, 3, 10, 10, 0), None, None, dt.datetime(2026, 3, 10, 10, 1)] * 2
+    statuses = [ReturnStatus.SUCCESS, ReturnStatus.FROZEN, ReturnStatus.FROZEN] * 2
+    records = [
+        ReturnRecord(
+            i.seq,
+            str(i.beneficiary.account.number),
+            str(i.beneficiary.account.holder_name),
+            Decimal(i.amount),
+            status,
+            *adapter.code_for(status),
+            f"T{i.seq}",
+            when,
+        )
+        for i, status, when in zip(batch.items, statuses, times, strict=False)
+    ]
+    files = adapter.write_return(batch.batch_id, records, keys.bank, created=DAY)
+    got = adapter.parse_return(files, keys.bank_verifier, batch_id=batch.batch_id)
+    assert [(r.status, r.raw_code, r.raw_message, r.settled_at) for r in got.records] == [
+        (r.status, r.raw_code, r.raw_message, r.settled_at) for r in records
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import string
 from decimal import Decimal
@@ -267,6 +268,27 @@ def test_parse_values() -> None:
     with pytest.raises(BankFileError) as info:
         parse_datetime("2026-13-01", "iso", "f", path="/t")
     assert info.value.code == "bankfile.datetime"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+        st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", fullmatch=True),
+        st.text(alphabet="0123456789-: ", max_size=21),
+        st.sampled_from(["2026-3-1 1:2:3", "2026-02-30 10:00:00", "２０２６-03-10 10:00:00"]),
+    )
+)
+def test_dashed_timestamps_read_as_strptime_reads_them(text: str) -> None:
+    fmt = "%Y-%m-%d %H:%M:%S"
+    try:
+        expected = None if text == "" else dt.datetime.strptime(text, fmt)
+    except ValueError:
+        with pytest.raises(BankFileError) as info:
+            parse_datetime(text, fmt, "f", path="/t")
+        assert (info.value.code, info.value.location.path) == ("bankfile.datetime", "/t")
+    else:
+        assert parse_datetime(text, fmt, "f", path="/t") == expected
 
 
 def test_schema_errors_never_show_full_numbers() -> None:

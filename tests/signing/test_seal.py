@@ -16,7 +16,7 @@ from ningxia_yikatong.signing import (
     read_sealed_header,
     seal,
 )
-from ningxia_yikatong.signing._seal import MAGIC
+from ningxia_yikatong.signing._seal import MAGIC, seal_chunks
 
 
 def test_sm2_round_trip_and_header(sm2_key: Sm2PrivateKey) -> None:
@@ -113,3 +113,23 @@ def test_junk_gives_only_seal_errors(sm2_key: Sm2PrivateKey, junk: bytes) -> Non
     for blob in (junk, MAGIC + junk, MAGIC + b"\x01" + bytes.fromhex(sm2_key.fingerprint) + junk):
         with pytest.raises(SealError):
             open_sealed(blob, sm2_key)
+
+
+@pytest.mark.parametrize("scheme", ["sm2", "rsa"])
+def test_seal_chunks_is_the_same_layout(
+    scheme: str, sm2_key: Sm2PrivateKey, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    key = sm2_key if scheme == "sm2" else rsa_key
+    pieces = [b"", b"roster ", "花名册".encode(), b"x" * 1000, b""]
+    blob = b"".join(seal_chunks(iter(pieces), key.public_key()))
+    header = read_sealed_header(blob)
+    assert header.scheme == ("SM2+SM4-GCM" if scheme == "sm2" else "RSA-OAEP+AES-256-GCM")
+    assert len(blob) == header.header_length + len(b"".join(pieces)) + 16
+    assert open_sealed(blob, key) == b"".join(pieces)
+    # any change is refused, as for seal()
+    changed = bytearray(blob)
+    changed[header.header_length + 3] ^= 1
+    with pytest.raises(SealError) as info:
+        open_sealed(bytes(changed), key)
+    assert info.value.code == "seal.tampered"
+    assert open_sealed(b"".join(seal_chunks([], key.public_key())), key) == b""

@@ -818,6 +818,9 @@ def parse_int(text: str, file: str | None, *, what: str, **where: Any) -> int:
     return int(text)
 
 
+_DASHED_TIME: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+
+
 def parse_datetime(text: str, fmt: str, file: str | None, **where: Any) -> _dt.datetime | None:
     """A timestamp in ``fmt`` (``"iso"`` for ISO 8601); empty is ``None``."""
     if text == "":
@@ -832,6 +835,16 @@ def parse_datetime(text: str, fmt: str, file: str | None, **where: Any) -> _dt.d
                 int(text[8:10]),
                 int(text[10:12]),
                 int(text[12:]),
+            )
+        if fmt == "%Y-%m-%d %H:%M:%S" and _DASHED_TIME.fullmatch(text):
+            # the common case of the JSON banks, as above
+            return _dt.datetime(
+                int(text[:4]),
+                int(text[5:7]),
+                int(text[8:10]),
+                int(text[11:13]),
+                int(text[14:16]),
+                int(text[17:]),
             )
         if fmt == "iso":
             return _dt.datetime.fromisoformat(text)

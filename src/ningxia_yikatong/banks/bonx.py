@@ -53,8 +53,10 @@ import base64
 import binascii
 import datetime as _dt
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring as _encode_string
 from typing import Any, ClassVar, Final, NoReturn
 
 from ..errors import AdapterError, BankFileError, SignatureError, YikatongError
@@ -62,7 +64,7 @@ from ..payout import PayoutBatch
 from ..signing._digest import digest
 from ..signing._keys import Certificate
 from ..signing._protocols import Signer, Verifier
-from ..signing._seal import open_sealed, seal
+from ..signing._seal import open_sealed, seal_chunks
 from ..signing._sm2 import Sm2PrivateKey, Sm2PublicKey, generate_sm2_key
 from ._adapter import BankAdapter, BankConfig
 from ._model import (
@@ -124,6 +126,7 @@ _RESP_BIZ: Final = frozenset({"batch_id", "total_num", "total_amount", "items"})
 _RESP_ITEM: Final = frozenset(
     {"seq", "acc_no", "acc_name", "amount", "ret_code", "ret_msg", "txn_id", "txn_time"}
 )
+_RESP_TEXT: Final = ("acc_no", "acc_name", "amount", "ret_code", "ret_msg", "txn_id", "txn_time")
 _TIME: Final = "%Y-%m-%d %H:%M:%S"
 
 
@@ -133,8 +136,15 @@ def signing_string(path: str, params: Mapping[str, str]) -> bytes:
     >>> signing_string("/p", {"b": "2", "a": "1", "c": "", "sign": "x"})
     b'/p?a=1&b=2'
     """
-    pairs = "&".join(f"{k}={params[k]}" for k in sorted(params) if k != "sign" and params[k] != "")
-    return f"{path}?{pairs}".encode()
+    # Encoded member by member and joined once: a long value (the sealed body)
+    # is copied once as bytes, not as several whole str texts.
+    parts = [f"{path}?".encode()]
+    for k in sorted(params):
+        v = params[k]
+        if k != "sign" and v != "":
+            parts.append(f"{'&' if len(parts) > 1 else ''}{k}=".encode())
+            parts.append(v.encode())
+    return b"".join(parts)
 
 
 def _pointer(*parts: object) -> str:
@@ -159,6 +169,22 @@ class _Json:
             except UnicodeDecodeError:
                 self.fail("报文不是有效的UTF-8文本", "bankfile.encoding", pointer)
 
+        decoder = self.decoder(pointer)
+        try:
+            return json.loads(
+                data,
+                object_pairs_hook=decoder.object_pairs_hook,
+                parse_float=decoder.parse_float,
+                parse_constant=decoder.parse_constant,
+            )
+        except YikatongError:
+            raise
+        except (ValueError, RecursionError) as exc:
+            self.fail(f"JSON格式错误：{str(exc)[:80]}", "bankfile.json", pointer)
+
+    def decoder(self, pointer: str) -> json.JSONDecoder:
+        """The strict decoder: no duplicate members, no fractions, no constants."""
+
         def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
             out: dict[str, Any] = {}
             for key, value in items:
@@ -177,14 +203,9 @@ class _Json:
         def no_constant(text: str) -> NoReturn:
             self.fail(f"不接受 {text}", "bankfile.json_number", pointer)
 
-        try:
-            return json.loads(
-                data, object_pairs_hook=pairs, parse_float=no_float, parse_constant=no_constant
-            )
-        except YikatongError:
-            raise
-        except (ValueError, RecursionError) as exc:
-            self.fail(f"JSON格式错误：{str(exc)[:80]}", "bankfile.json", pointer)
+        return json.JSONDecoder(
+            object_pairs_hook=pairs, parse_float=no_float, parse_constant=no_constant
+        )
 
     def obj(self, value: Any, keys: frozenset[str], pointer: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -220,6 +241,90 @@ class _Json:
 
 def _join(pointer: str, *parts: object) -> str:
     return pointer + _pointer(*parts)
+
+
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_WS: Final = re.compile(r"[ \t\n\r]*")
+_SPACE: Final = frozenset(" \t\n\r")
+
+
+def _skip(s: str, i: int) -> int:
+    """The index of the first character at or after ``i`` that is not JSON whitespace."""
+    match = _WS.match(s, i)
+    return i if match is None else match.end()
+
+
+class _Streamed:
+    """A JSON object text whose ``key`` member is a (long) array: iterating
+    gives the array's elements one at a time; :attr:`head` then holds the
+    other members (and an empty list for ``key``).
+
+    Only well-formed text is read this way: anything unusual (a duplicate
+    member, trailing text, a syntax error) raises ``ValueError`` or a library
+    error, and the caller reads the whole text with :meth:`_Json.load`.
+    """
+
+    def __init__(self, j: _Json, text: str, key: str, pointer: str) -> None:
+        self.text = text
+        self.key = key
+        self._scan: Callable[[str, int], tuple[Any, int]] = j.decoder(pointer).scan_once  # type: ignore[attr-defined]
+        self.head: dict[str, Any] = {}
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            s, ws, scan, head = self.text, _skip, self._scan, self.head
+            i = ws(s, 0)
+            if s[i : i + 1] != "{":
+                raise ValueError("not an object")
+            i = ws(s, i + 1)
+            closed = s[i : i + 1] == "}"
+            if closed:
+                i += 1
+            while not closed:
+                if s[i : i + 1] != '"':
+                    raise ValueError("member name expected")
+                name, i = _scanstring(s, i + 1, True)
+                i = ws(s, i)
+                if s[i : i + 1] != ":" or name in head:
+                    raise ValueError("':' expected or duplicate member")
+                i = ws(s, i + 1)
+                if name == self.key and s[i : i + 1] == "[":
+                    head[name] = []
+                    i = ws(s, i + 1)
+                    if s[i : i + 1] == "]":
+                        i += 1
+                    else:
+                        while True:
+                            value, i = scan(s, i)
+                            yield value
+                            c = s[i : i + 1]
+                            if c in _SPACE:
+                                i = ws(s, i)
+                                c = s[i : i + 1]
+                            if c == ",":
+                                i += 1
+                                if s[i : i + 1] in _SPACE:
+                                    i = ws(s, i)
+                            elif c == "]":
+                                i += 1
+                                break
+                            else:
+                                raise ValueError("',' or ']' expected")
+                else:
+                    head[name], i = scan(s, i)
+                i = ws(s, i)
+                if s[i : i + 1] == "}":
+                    i += 1
+                    closed = True
+                elif s[i : i + 1] == ",":
+                    i = ws(s, i + 1)
+                else:
+                    raise ValueError("',' or '}' expected")
+            if ws(s, i) != len(s):
+                raise ValueError("extra data")
+        except StopIteration:
+            # no value where one should be (StopIteration may not leave a generator)
+            raise ValueError("value expected") from None
 
 
 class BonxAdapter(BankAdapter):
@@ -303,6 +408,43 @@ class BonxAdapter(BankAdapter):
             params, ensure_ascii=False, sort_keys=True, separators=(",", ":")
         ).encode()
 
+    def _signed_large(
+        self, path: str, params: dict[str, str], key: str, value: list[bytes], signer: Signer
+    ) -> bytes:
+        """:meth:`_signed` with ``params[key]`` given as ASCII pieces that need no
+        JSON escaping (Base64): the same bytes, without a whole-text copy of the
+        value as ``str``. ``value`` is emptied."""
+        pairs = sorted((*params.items(), (key, "")))
+        parts = [f"{path}?".encode()]
+        sep = b""
+        for k, v in pairs:
+            if k == key:
+                if any(value):
+                    parts.append(sep + f"{k}=".encode())
+                    parts.extend(value)
+                    sep = b"&"
+            elif k != "sign" and v != "":
+                parts.append(sep + f"{k}={v}".encode())
+                sep = b"&"
+        text = b"".join(parts)
+        del parts
+        signature = signer.sign(text)
+        del text
+        full = {**params, "sign": base64.b64encode(signature).decode()}
+        before = {k: v for k, v in full.items() if k < key}
+        after = {k: v for k, v in full.items() if k > key}
+
+        def dump(obj: dict[str, str]) -> str:
+            return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+        opening = (dump(before)[:-1] + "," if before else "{") + json.dumps(key) + ':"'
+        closing = '"' + ("," + dump(after)[1:] if after else "}")
+        value.insert(0, opening.encode())
+        value.append(closing.encode())
+        data = b"".join(value)
+        value.clear()
+        return data
+
     # -- department side ---------------------------------------------------------
     def render(
         self, batch: PayoutBatch, signer: Signer, *, created: _dt.date | None = None
@@ -314,7 +456,7 @@ class BonxAdapter(BankAdapter):
                 "生成宁夏银行报文需要银行的SM2公钥（bank_public_key）", code="adapter.config"
             )
         day = created or batch.pay_date or _dt.date.today()
-        biz = {
+        head = {
             "batch_id": batch.batch_id,
             "pay_acc_no": batch.payer_account,
             "pay_acc_name": self.config.payer_name or batch.payer_name,
@@ -322,20 +464,7 @@ class BonxAdapter(BankAdapter):
             "total_num": batch.count,
             "total_amount": yuan(batch.total),
             "chk_name": "1",
-            "items": [
-                {
-                    "seq": item.seq,
-                    "acc_no": item.beneficiary.account.number,
-                    "acc_name": item.beneficiary.account.holder_name,
-                    "id_type": "01",
-                    "id_no": item.beneficiary.id_number,
-                    "amount": f"{item.amount:.2f}",
-                    "memo": item.memo or "",
-                }
-                for item in batch.items
-            ],
         }
-        plain = json.dumps(biz, ensure_ascii=False, separators=(",", ":")).encode()
         params = {
             "app_id": self.app_id or batch.payer_account,
             "msg_id": self.msg_id(batch.batch_id),
@@ -344,9 +473,12 @@ class BonxAdapter(BankAdapter):
             "sign_type": "SM2",
             "encrypt_type": "SM2-SM4-GCM",
             "timestamp": f"{day.isoformat()} 00:00:00",
-            "biz_content": base64.b64encode(seal(plain, self.bank_public_key)).decode("ascii"),
         }
-        data = self._signed(self.api_path, params, signer)
+        # The business content is written, sealed and Base64-encoded piece by
+        # piece: only the Base64 text is ever whole, then the signing string
+        # and the file, one after the other.
+        sealed = _base64_chunks(seal_chunks(_biz_chunks(head, batch), self.bank_public_key))
+        data = self._signed_large(self.api_path, params, "biz_content", list(sealed), signer)
         name = self.file_name(
             self.config.file_name_template or self.instruction_file_name, batch.batch_id, day
         )
@@ -519,6 +651,78 @@ class BonxAdapter(BankAdapter):
         )
         return {name: self._signed(self.return_path, params, signer)}
 
+    def _result_records(
+        self, j: _Json, name: str, items: Iterable[Any], p: str
+    ) -> list[ReturnRecord]:
+        status_of = self.status_of
+        records: list[ReturnRecord] = []
+        seen: set[int] = set()
+
+        def checked(index: int, raw: Any) -> ReturnRecord:
+            # Every check, naming the JSON pointer of what fails.
+            ip = _join(p, "items", index)
+            it = j.obj(raw, _RESP_ITEM, ip)
+            seq = j.integer(it, "seq", ip)
+            if seq in seen:
+                j.fail(f"回盘中序号{seq}重复", "bankfile.seq_duplicate", ip + "/seq")
+            code = j.text(it, "ret_code", ip)
+            return ReturnRecord(
+                seq,
+                j.text(it, "acc_no", ip),
+                j.text(it, "acc_name", ip),
+                parse_yuan(j.text(it, "amount", ip), name, record=index + 1, path=ip + "/amount"),
+                status_of(code),
+                code,
+                j.text(it, "ret_msg", ip),
+                j.text(it, "txn_id", ip) or None,
+                parse_datetime(j.text(it, "txn_time", ip), _TIME, name, path=ip + "/txn_time"),
+                index + 1,
+            )
+
+        # A million results repeat a handful of codes and messages, and often
+        # one settlement time: equal values share one object.
+        shared: dict[str, str] = {}
+        last_time, last_settled = "", None
+        for index, raw in enumerate(items):
+            # The common case without building pointers; an item that fails any
+            # check goes through ``checked``, which names the problem.
+            try:
+                if not (
+                    type(raw) is dict
+                    and raw.keys() == _RESP_ITEM
+                    and type(seq := raw["seq"]) is int
+                    and 0 <= seq < 10**12
+                    and seq not in seen
+                    and all(type(raw[k]) is str for k in _RESP_TEXT)
+                ):
+                    raise ValueError(index)
+                code = raw["ret_code"]
+                code = shared.setdefault(code, code)
+                message = raw["ret_msg"]
+                message = shared.setdefault(message, message)
+                if len(shared) > 256:
+                    shared.clear()
+                if raw["txn_time"] != last_time:
+                    last_time = raw["txn_time"]
+                    last_settled = parse_datetime(last_time, _TIME, name)
+                record = ReturnRecord(
+                    seq,
+                    raw["acc_no"],
+                    raw["acc_name"],
+                    parse_yuan(raw["amount"], name),
+                    status_of(code),
+                    code,
+                    message,
+                    raw["txn_id"] or None,
+                    last_settled,
+                    index + 1,
+                )
+            except (ValueError, BankFileError):
+                record = checked(index, raw)
+            seen.add(record.seq)
+            records.append(record)
+        return records
+
     def parse_return(
         self,
         files: Mapping[str, bytes],
@@ -539,43 +743,34 @@ class BonxAdapter(BankAdapter):
                 "/msg_id",
             )
         p = "/response_biz_content"
-        biz = j.obj(j.load(params["response_biz_content"], p), _RESP_BIZ, p)
-        found = j.text(biz, "batch_id", p)
-        if batch_id is not None and found != batch_id:
-            j.fail(
-                f"回盘属于批次 {found[:40]}，不是批次 {batch_id}",
-                "bankfile.batch_mismatch",
-                p + "/batch_id",
-            )
-        if params["msg_id"] != self.msg_id(found):
-            j.fail("msg_id 与批次号不对应", "bankfile.msg_id", "/msg_id")
-        status_of = self.status_of
-        records = []
-        seen: set[int] = set()
-        for index, raw in enumerate(j.array(biz, "items", p)):
-            ip = _join(p, "items", index)
-            it = j.obj(raw, _RESP_ITEM, ip)
-            seq = j.integer(it, "seq", ip)
-            if seq in seen:
-                j.fail(f"回盘中序号{seq}重复", "bankfile.seq_duplicate", ip + "/seq")
-            seen.add(seq)
-            code = j.text(it, "ret_code", ip)
-            records.append(
-                ReturnRecord(
-                    seq,
-                    j.text(it, "acc_no", ip),
-                    j.text(it, "acc_name", ip),
-                    parse_yuan(
-                        j.text(it, "amount", ip), name, record=index + 1, path=ip + "/amount"
-                    ),
-                    status_of(code),
-                    code,
-                    j.text(it, "ret_msg", ip),
-                    j.text(it, "txn_id", ip) or None,
-                    parse_datetime(j.text(it, "txn_time", ip), _TIME, name, path=ip + "/txn_time"),
-                    index + 1,
+        text = params["response_biz_content"]
+
+        def head(biz: dict[str, Any]) -> str:
+            found = j.text(biz, "batch_id", p)
+            if batch_id is not None and found != batch_id:
+                j.fail(
+                    f"回盘属于批次 {found[:40]}，不是批次 {batch_id}",
+                    "bankfile.batch_mismatch",
+                    p + "/batch_id",
                 )
-            )
+            if params["msg_id"] != self.msg_id(found):
+                j.fail("msg_id 与批次号不对应", "bankfile.msg_id", "/msg_id")
+            return found
+
+        # The items are read one at a time, so that a million of them never
+        # stand as JSON objects at once. On any problem the whole text is read
+        # again as one value and checked in order: that reading names the error.
+        try:
+            stream = _Streamed(j, text, "items", p)
+            records = self._result_records(j, name, stream, p)
+            biz = j.obj(stream.head, _RESP_BIZ, p)
+            j.array(biz, "items", p)
+            found = head(biz)
+        except (YikatongError, ValueError, StopIteration, RecursionError):
+            records = []
+            biz = j.obj(j.load(text, p), _RESP_BIZ, p)
+            found = head(biz)
+            records = self._result_records(j, name, j.array(biz, "items", p), p)
         count = j.integer(biz, "total_num", p)
         total = parse_yuan(
             j.text(biz, "total_amount", p), name, positive=False, path=p + "/total_amount"
@@ -614,3 +809,47 @@ def _figures(
             "bankfile.total_mismatch",
             p + "/total_amount",
         )
+
+
+#: Items per piece of the business content that is encrypted at a time.
+_CHUNK_ITEMS: Final = 2048
+#: Bytes per piece of Base64 input (a multiple of 3, so pieces join cleanly).
+_B64_CHUNK: Final = 3 << 18
+
+
+def _biz_chunks(head: dict[str, Any], batch: PayoutBatch) -> Iterator[bytes]:
+    """``json.dumps({**head, "items": [...]}, ensure_ascii=False,
+    separators=(",", ":"))`` encoded as UTF-8, in pieces of a few thousand items."""
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    yield (text[:-1] + ',"items":[').encode()
+    enc = _encode_string
+    rows: list[str] = []
+    first = True
+    for item in batch.items:
+        b = item.beneficiary
+        acct = b.account
+        rows.append(
+            f'{{"seq":{int.__repr__(item.seq)},"acc_no":{enc(acct.number)},'
+            f'"acc_name":{enc(acct.holder_name)},"id_type":"01","id_no":{enc(b.id_number)},'
+            f'"amount":{enc(f"{item.amount:.2f}")},"memo":{enc(item.memo or "")}}}'
+        )
+        if len(rows) >= _CHUNK_ITEMS:
+            yield (("" if first else ",") + ",".join(rows)).encode()
+            first = False
+            rows.clear()
+    if rows:
+        yield (("" if first else ",") + ",".join(rows)).encode()
+    yield b"]}"
+
+
+def _base64_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Base64 of the concatenation of ``chunks``, piece by piece."""
+    pending = bytearray()
+    for chunk in chunks:
+        pending += chunk
+        if len(pending) >= _B64_CHUNK:
+            cut = len(pending) - len(pending) % 3
+            yield base64.b64encode(memoryview(pending)[:cut])
+            del pending[:cut]
+    if pending:
+        yield base64.b64encode(pending)

@@ -21,7 +21,9 @@ Layout of a sealed blob (all integers big-endian)::
 Everything before the payload is authenticated as associated data, so any
 change anywhere (header, wrapped key, nonce, ciphertext or tag) makes
 :func:`open_sealed` fail with :class:`~ningxia_yikatong.errors.SealError`.
-The whole file is held in memory; bank files are far below that limit.
+Opening holds the whole file in memory; sealing can also take the data in
+pieces (:func:`seal_chunks`), so that no whole copy of the plaintext or the
+ciphertext need exist.
 
 >>> from ningxia_yikatong.signing import generate_sm2_key
 >>> key = generate_sm2_key()
@@ -33,19 +35,20 @@ b'roster'
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import AEADEncryptionContext, Cipher, algorithms, modes
 
 from ..errors import SealError
 from ._keys import Certificate, PrivateKey, PublicKey, key_fingerprint
 from ._sm2 import Sm2PrivateKey, Sm2PublicKey, sm2_unwrap_key, sm2_wrap_key
 
-__all__ = ["SealedHeader", "open_sealed", "read_sealed_header", "seal"]
+__all__ = ["SealedHeader", "open_sealed", "read_sealed_header", "seal", "seal_chunks"]
 
 MAGIC: Final = b"YKTSEAL\x01"
 SCHEME_SM2_SM4GCM: Final = 0x01
@@ -64,8 +67,9 @@ def _cipher(scheme: int, key: bytes, nonce: bytes, tag: bytes | None = None) -> 
     return Cipher(algorithm, modes.GCM(nonce, tag))
 
 
-def seal(data: bytes, recipient: PublicKey | Certificate) -> bytes:
-    """Encrypt ``data`` for the holder of ``recipient``'s private key."""
+def _begin(recipient: PublicKey | Certificate) -> tuple[bytes, AEADEncryptionContext]:
+    """A fresh content key for ``recipient``: the header and the GCM encryptor,
+    the header already authenticated."""
     public = recipient.public_key if isinstance(recipient, Certificate) else recipient
     if isinstance(public, Sm2PublicKey):
         scheme = SCHEME_SM2_SM4GCM
@@ -90,6 +94,12 @@ def seal(data: bytes, recipient: PublicKey | Certificate) -> bytes:
     )
     encryptor = _cipher(scheme, content_key, nonce).encryptor()
     encryptor.authenticate_additional_data(header)
+    return header, encryptor
+
+
+def seal(data: bytes, recipient: PublicKey | Certificate) -> bytes:
+    """Encrypt ``data`` for the holder of ``recipient``'s private key."""
+    header, encryptor = _begin(recipient)
     # Encrypt straight into the output buffer: one copy of the data, not three.
     out = bytearray(len(header) + len(data) + _TAG)
     out[: len(header)] = header
@@ -99,6 +109,26 @@ def seal(data: bytes, recipient: PublicKey | Certificate) -> bytes:
     end = len(header) + written
     out[end : end + _TAG] = encryptor.tag
     return bytes(view[: end + _TAG])
+
+
+def seal_chunks(chunks: Iterable[bytes], recipient: PublicKey | Certificate) -> Iterator[bytes]:
+    """:func:`seal` of the concatenation of ``chunks``, produced piece by piece
+    (header, ciphertext of each chunk, tag): the same layout, so that
+    ``b"".join(seal_chunks(...))`` opens with :func:`open_sealed`, and neither
+    the whole plaintext nor the whole ciphertext need be held at once.
+
+    The key is drawn (and wrapped) when the first piece is asked for.
+    """
+    header, encryptor = _begin(recipient)
+    yield header
+    for chunk in chunks:
+        out = encryptor.update(chunk)
+        if out:
+            yield out
+    rest = encryptor.finalize()
+    if rest:
+        yield rest
+    yield encryptor.tag
 
 
 @dataclass(frozen=True, slots=True)
