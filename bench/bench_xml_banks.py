@@ -82,8 +82,11 @@ def _seal_key() -> Sm2PrivateKey:
 def _batch(bank: str, n: int) -> PayoutBatch:
     template = SyntheticData(seed=1, dotted_name_share=0.1).batch(1_000, bank=bank)
     people = [item.beneficiary for item in template]
+    # A validated batch shares one fields-set among its items (payout.py); so does this.
+    fields_set = {"seq", "beneficiary", "amount", "quantity", "memo"}
     items = tuple(
         PayoutItem.model_construct(
+            fields_set,
             seq=seq,
             beneficiary=people[seq % len(people)],
             amount=Amount.from_fen(100 + seq % 500_000),
