@@ -45,7 +45,7 @@ import datetime as _dt
 import hashlib
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -56,6 +56,7 @@ from lxml import etree
 
 from ..errors import BankFileError
 from ..identity import mask_account
+from ._model import ReturnRecord
 
 __all__ = [
     "DSIG_NS",
@@ -64,6 +65,7 @@ __all__ = [
     "XmlReader",
     "check_chars",
     "check_prolog",
+    "check_return_records",
     "escape_attr",
     "escape_text",
     "hardened_parser",
@@ -367,6 +369,18 @@ def check_chars(text: str) -> str | None:
     """The first character XML 1.0 cannot carry in ``text``, or ``None``."""
     match = _XML_CHARS.search(text)
     return None if match is None else match.group()
+
+
+def check_return_records(records: Sequence[ReturnRecord]) -> None:
+    """Refuse, before anything is written, return records with text XML cannot carry."""
+    for index, r in enumerate(records, 1):
+        for text in (r.name, r.raw_message, r.account, r.raw_code, r.bank_txn_id or ""):
+            if check_chars(text) is not None:
+                raise BankFileError(
+                    "回盘内容含有XML不能携带的字符",
+                    code="bankfile.unrepresentable",
+                    record=index,
+                )
 
 
 # --- streaming reader --------------------------------------------------------------

@@ -57,7 +57,7 @@ from ._model import (
 from ._xml import (
     CanonicalWriter,
     XmlReader,
-    check_chars,
+    check_return_records,
     escape_text,
     load_schema,
     parse_datetime,
@@ -359,14 +359,7 @@ class BocAdapter(SignedXmlAdapter):
         self.check_signer(signer, "签名密钥")
         day = created or _dt.date.today()
         total = sum((r.amount for r in records), Decimal("0.00"))
-        for index, r in enumerate(records, 1):
-            for text in (r.name, r.raw_message, r.account, r.raw_code, r.bank_txn_id or ""):
-                if check_chars(text) is not None:
-                    raise BankFileError(
-                        "回盘内容含有XML不能携带的字符",
-                        code="bankfile.unrepresentable",
-                        record=index,
-                    )
+        check_return_records(records)
         w = CanonicalWriter(self.encoding)
         w.start("Document", xmlns=PAIN002)
         w.raw(
