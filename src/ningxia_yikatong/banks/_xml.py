@@ -74,6 +74,7 @@ __all__ = [
     "parse_int",
     "parse_small",
     "parse_yuan",
+    "unique_seq",
     "validate_stream",
     "yuan",
 ]
@@ -830,6 +831,19 @@ def parse_int(text: str, file: str | None, *, what: str, **where: Any) -> int:
     if not isinstance(text, str) or not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise BankFileError(f"{what}应为整数", code="bankfile.integer", file=file, **where)
     return int(text)
+
+
+def unique_seq(item: Item, key: str, file: str, seen: set[int], *, in_return: bool) -> int:
+    """The item's seq (序号) at ``key``, added to ``seen``.
+
+    Refused when it repeats; in instructions also when it is below 1.
+    """
+    seq = parse_int(item.values[key], file, what="序号", **item.where(key))
+    if seq in seen or (not in_return and seq < 1):
+        message = f"回盘中序号{seq}重复" if in_return else f"序号{seq}重复或无效"
+        raise BankFileError(message, code="bankfile.seq_duplicate", file=file, **item.where(key))
+    seen.add(seq)
+    return seq
 
 
 _DASHED_TIME: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")

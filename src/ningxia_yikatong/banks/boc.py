@@ -63,6 +63,7 @@ from ._xml import (
     parse_datetime,
     parse_int,
     parse_yuan,
+    unique_seq,
     validate_stream,
     yuan,
 )
@@ -277,17 +278,7 @@ class BocAdapter(SignedXmlAdapter):
                 self._exact_keys(
                     v, _REQ_TX, _REQ_TX_OPT, name, {"record": item.index, "path": item.path}
                 )
-                seq = parse_int(
-                    v["PmtId/InstrId"], name, what="序号", **item.where("PmtId/InstrId")
-                )
-                if seq in seen or seq < 1:
-                    raise BankFileError(
-                        f"序号{seq}重复或无效",
-                        code="bankfile.seq_duplicate",
-                        file=name,
-                        **item.where("PmtId/InstrId"),
-                    )
-                seen.add(seq)
+                seq = unique_seq(item, "PmtId/InstrId", name, seen, in_return=False)
                 if v["Amt/InstdAmt/@Ccy"] != "CNY":
                     raise BankFileError(
                         "币种应为人民币（CNY）",
@@ -434,15 +425,7 @@ class BocAdapter(SignedXmlAdapter):
                 self._exact_keys(
                     v, _RET_TX, _RET_TX_OPT, name, {"record": item.index, "path": item.path}
                 )
-                seq = parse_int(v["OrgnlInstrId"], name, what="序号", **item.where("OrgnlInstrId"))
-                if seq in seen:
-                    raise BankFileError(
-                        f"回盘中序号{seq}重复",
-                        code="bankfile.seq_duplicate",
-                        file=name,
-                        **item.where("OrgnlInstrId"),
-                    )
-                seen.add(seq)
+                seq = unique_seq(item, "OrgnlInstrId", name, seen, in_return=True)
                 code = v.get("StsRsnInf/Rsn/Cd") or v.get("StsRsnInf/Rsn/Prtry") or v["TxSts"]
                 records.append(
                     ReturnRecord(

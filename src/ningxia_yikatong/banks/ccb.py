@@ -64,6 +64,7 @@ from ._xml import (
     parse_datetime,
     parse_int,
     parse_yuan,
+    unique_seq,
     yuan,
 )
 from ._xmldsig import SignedXmlAdapter
@@ -220,15 +221,7 @@ class CcbAdapter(SignedXmlAdapter):
                 self._exact_keys(
                     v, _REQ_DETAIL, _NONE, name, {"record": item.index, "path": item.path}
                 )
-                seq = parse_int(v["SN"], name, what="序号", **item.where("SN"))
-                if seq in seen or seq < 1:
-                    raise BankFileError(
-                        f"序号{seq}重复或无效",
-                        code="bankfile.seq_duplicate",
-                        file=name,
-                        **item.where("SN"),
-                    )
-                seen.add(seq)
+                seq = unique_seq(item, "SN", name, seen, in_return=False)
                 if v["ID_TYPE"] != "01":
                     raise BankFileError(
                         "证件类型应为 01（居民身份证）",
@@ -348,15 +341,7 @@ class CcbAdapter(SignedXmlAdapter):
                 self._exact_keys(
                     v, _RET_DETAIL, _NONE, name, {"record": item.index, "path": item.path}
                 )
-                seq = parse_int(v["SN"], name, what="序号", **item.where("SN"))
-                if seq in seen:
-                    raise BankFileError(
-                        f"回盘中序号{seq}重复",
-                        code="bankfile.seq_duplicate",
-                        file=name,
-                        **item.where("SN"),
-                    )
-                seen.add(seq)
+                seq = unique_seq(item, "SN", name, seen, in_return=True)
                 code = v["RETURN_CODE"]
                 records.append(
                     ReturnRecord(
