@@ -12,6 +12,7 @@ from ningxia_yikatong.signing import (
     Sm2PrivateKey,
     Sm2Signer,
     Sm2Verifier,
+    generate_signer,
     signer_for,
     verifier_for,
 )
@@ -43,3 +44,16 @@ def test_other_keys() -> None:
         signer_for(p256)  # type: ignore[arg-type]
     with pytest.raises(KeyLoadError):
         verifier_for(p256.public_key())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scheme", ["SM2-SM3", "RSA-SHA256", "HMAC-SM3", "HMAC-SHA256"])
+def test_generate_signer_makes_a_working_pair(scheme: str) -> None:
+    signer = generate_signer(scheme)
+    assert signer.algorithm == scheme
+    signer.verifier().verify(b"data", signer.sign(b"data"))
+
+
+def test_generate_signer_refuses_an_unknown_scheme() -> None:
+    with pytest.raises(KeyLoadError) as info:
+        generate_signer("DSA-SHA1")
+    assert info.value.code == "key.scheme"

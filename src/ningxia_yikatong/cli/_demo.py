@@ -12,7 +12,6 @@ import csv
 import datetime as _dt
 import io
 import random
-import secrets
 import shutil
 import time
 from collections import defaultdict
@@ -46,7 +45,7 @@ from ..reconcile import (
     to_xlsx,
 )
 from ..roster import RosterResult, read_roster
-from ..signing import HmacSigner, RsaSigner, Sm2Signer, generate_rsa_key, generate_sm2_key
+from ..signing import generate_signer
 from ..signing._protocols import Signer, Verifier
 from ..testing import SyntheticData, write_roster_csv
 from ..testing.policies import EXTREME_POVERTY, sample_catalog
@@ -89,13 +88,7 @@ class BankRun:
 
 
 def _keys(scheme: str) -> tuple[Signer, Verifier]:
-    signer: Sm2Signer | RsaSigner | HmacSigner
-    if scheme == "SM2-SM3":
-        signer = Sm2Signer(generate_sm2_key())
-    elif scheme == "RSA-SHA256":
-        signer = RsaSigner(generate_rsa_key())
-    else:
-        signer = HmacSigner(secrets.token_bytes(32), digest="sm3" if "SM3" in scheme else "sha256")
+    signer = generate_signer(scheme)
     return signer, signer.verifier()
 
 

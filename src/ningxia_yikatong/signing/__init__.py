@@ -40,7 +40,9 @@ Traceback (most recent call last):
 ningxia_yikatong.errors.SignatureError: SM2签名验证失败...[signature.mismatch]
 
 :func:`signer_for` and :func:`verifier_for` pick the scheme from a key's type
-(for keys loaded from configuration). Keys: :func:`load_private_key`, :func:`load_public_key`,
+(for keys loaded from configuration); :func:`generate_signer` makes a signer
+with a fresh key for a scheme name (tests, simulations). Keys:
+:func:`load_private_key`, :func:`load_public_key`,
 :func:`load_certificate`, :func:`load_pkcs12`, :func:`load_private_key_from_env`
 (PEM or DER, RSA and SM2), :func:`generate_sm2_key`, :func:`generate_rsa_key`.
 Files in transit: :func:`seal` / :func:`open_sealed`. Digests:
@@ -50,7 +52,7 @@ Files in transit: :func:`seal` / :func:`open_sealed`. Digests:
 from __future__ import annotations
 
 from ._digest import DigestAlgorithm, digest, file_digest
-from ._factory import signer_for, verifier_for
+from ._factory import generate_signer, signer_for, verifier_for
 from ._hmac import HmacSigner, HmacVerifier
 from ._keys import (
     Certificate,
@@ -102,6 +104,7 @@ __all__ = [
     "digest",
     "file_digest",
     "generate_rsa_key",
+    "generate_signer",
     "generate_sm2_key",
     "key_fingerprint",
     "load_certificate",

@@ -45,7 +45,6 @@ import contextlib
 import datetime as _dt
 import functools
 import random
-import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -62,19 +61,10 @@ from ..banks import (
     available_adapters,
     get_adapter,
 )
-from ..errors import BankFileError, YikatongError
+from ..errors import BankFileError, KeyLoadError, YikatongError
 from ..identity import PersonName
 from ..payout import PayoutBatch, PayoutItem
-from ..signing import (
-    HmacSigner,
-    RsaSigner,
-    Signer,
-    Sm2Signer,
-    Verifier,
-    generate_rsa_key,
-    generate_sm2_key,
-    native_stderr_silenced,
-)
+from ..signing import Signer, Verifier, generate_signer, native_stderr_silenced
 from .synthetic import RARE_CHARACTERS, SyntheticData
 
 __all__ = [
@@ -113,17 +103,10 @@ class KitKeys:
 
 
 def _pair(scheme: str) -> tuple[Signer, Verifier]:
-    signer: Sm2Signer | RsaSigner | HmacSigner
-    if scheme == "SM2-SM3":
-        signer = Sm2Signer(generate_sm2_key())
-    elif scheme == "RSA-SHA256":
-        signer = RsaSigner(generate_rsa_key())
-    elif scheme in ("HMAC-SM3", "HMAC-SHA256"):
-        signer = HmacSigner(
-            secrets.token_bytes(32), digest="sm3" if scheme == "HMAC-SM3" else "sha256"
-        )
-    else:
-        raise ConformanceFailure(f"the kit has no keys for the signing scheme {scheme!r}")
+    try:
+        signer = generate_signer(scheme)
+    except KeyLoadError:
+        raise ConformanceFailure(f"the kit has no keys for the signing scheme {scheme!r}") from None
     return signer, signer.verifier()
 
 
