@@ -531,6 +531,17 @@ def test_not_yikatong_unknown_flag_is_missing_data(tmp_path: Path) -> None:
     assert "是否一卡通" in report.missing_data[0][1]
     assert not report.may_proceed
     assert "缺少参考数据" in report.summary()
+    # With the column: an empty cell is not stated either.
+    flagged = tmp_path / "有标识.csv"
+    rows = [f"马明,{make_id(f'196{n}-01-01')},640122101201,622188123456789012{n},psbc,100.00,{v}"
+            for n, v in enumerate(("是", "", "否"))]  # fmt: skip
+    flagged.write_text(
+        "姓名,公民身份号码,区划代码,收款账号,开户银行,发放金额,是否一卡通\n" + "\n".join(rows),
+        encoding="utf-8",
+    )
+    read = read_roster(flagged)
+    read.raise_for_errors()
+    assert [i.beneficiary.account.is_yikatong for i in read.items] == [True, None, False]
 
 
 def test_not_yikatong_some_flags_unknown() -> None:

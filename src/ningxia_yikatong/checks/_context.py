@@ -236,14 +236,14 @@ class Households:
 
     def __init__(self, households: Iterable[Household] = ()) -> None:
         self._by_id: dict[str, Household] = {}
-        self._by_member: dict[str, str] = {}
+        self._by_member: dict[str, Household] = {}
         #: Whether any household has a region code (the column is optional).
         self.has_regions = False
         for household in households:
             self._by_id[household.household_id] = household
             self.has_regions = self.has_regions or household.region is not None
             for member in household.members:
-                self._by_member[member] = household.household_id
+                self._by_member[member] = household
 
     @classmethod
     def from_members(cls, members: Iterable[HouseholdMember]) -> Households:
@@ -288,8 +288,7 @@ class Households:
 
     def of_member(self, id_number: str) -> Household | None:
         """The household the person belongs to."""
-        hid = self._by_member.get(id_number)
-        return None if hid is None else self._by_id[hid]
+        return self._by_member.get(id_number)
 
     def __len__(self) -> int:
         return len(self._by_id)

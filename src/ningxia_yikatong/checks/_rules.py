@@ -164,13 +164,7 @@ class AlreadyPaidRule(_Base):
                 if p.batch_id != this_batch and p.period.start <= end and start <= p.period.end
             ]
 
-        def check(item: PayoutItem) -> Problem | None:
-            earlier = paid.get(item.beneficiary.id_number)
-            if earlier is None:
-                return None
-            hits = overlapping(earlier)
-            if not hits:
-                return None
+        def repeat(hits: list[PriorPayout]) -> Problem:
             first = hits[0]
             return Problem(
                 f"此人{first.period.label}已在批次 {first.batch_id} 领取本项补贴"
@@ -178,27 +172,43 @@ class AlreadyPaidRule(_Base):
                 _paid_evidence(hits),
             )
 
+        def check(item: PayoutItem) -> Problem | None:
+            earlier = paid.get(item.beneficiary.id_number)
+            if earlier is None:
+                return None
+            hits = overlapping(earlier)
+            return repeat(hits) if hits else None
+
         if policy.target is not Target.HOUSEHOLD:
             return RuleRun(check=check)
         by_household = prior.for_households(policy.code)
         households = context.households
 
         def check_household(item: PayoutItem) -> Problem | None:
-            own = check(item)
-            if own is not None:
-                return own
             person = item.beneficiary
-            registered = None if households is None else households.of_member(person.id_number)
-            keys = {person.household_id, registered.household_id if registered else None}
-            found: dict[int, PriorPayout] = {}
-            for key in keys:
-                if key is not None:
-                    for p in by_household.get(key, ()):
-                        found[id(p)] = p
-            for member in registered.members if registered is not None else ():
-                for p in paid.get(member, ()):
-                    found[id(p)] = p
-            others = tuple(p for p in found.values() if p.id_number != person.id_number)
+            rid = person.id_number
+            earlier = paid.get(rid)
+            if earlier is not None:
+                hits = overlapping(earlier)
+                if hits:
+                    return repeat(hits)
+            registered = None if households is None else households.of_member(rid)
+            found: list[PriorPayout] = []
+            own_home = person.household_id
+            if own_home is not None and by_household:
+                found.extend(by_household.get(own_home, ()))
+            if registered is not None:
+                if by_household and registered.household_id != own_home:
+                    found.extend(by_household.get(registered.household_id, ()))
+                members = registered.members
+                if len(members) > 1:
+                    for member in members:
+                        if member != rid:
+                            found.extend(paid.get(member, ()))
+            if not found:
+                return None
+            # a payment found twice (by household and by member) is one payment
+            others = tuple({id(p): p for p in found if p.id_number != rid}.values())
             hits = overlapping(others)
             if not hits:
                 return None
