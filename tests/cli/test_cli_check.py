@@ -205,3 +205,15 @@ def test_household_registry_once(tmp_path: Path) -> None:
     code, _, err = run("check", *args, "--ref", f"households={hh}", "--ref", str(hh))
     assert code == 1
     assert "户籍信息只能指定一个文件" in err
+
+
+def test_two_death_files_with_different_dates_are_refused(tmp_path: Path) -> None:
+    roster, ids = _roster(tmp_path)
+    first, second = tmp_path / "deaths.csv", tmp_path / "deaths2.csv"
+    first.write_text(f"身份证号,死亡日期\n{ids[0]},2026-01-05\n", encoding="utf-8")
+    second.write_text(f"身份证号,死亡日期\n{ids[0]},2026-03-20\n", encoding="utf-8")
+    args = [str(roster), *BASE, "--payer-name", "财政专户", "--ref", str(first)]
+    code, _, err = run("check", *args, "--ref", f"deaths={second}")
+    assert code == 1
+    assert "死亡日期不同" in err
+    assert "deaths2.csv" in err
