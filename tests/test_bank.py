@@ -70,11 +70,11 @@ def test_bank_account_errors_name_each_field() -> None:
     }
 
 
-def test_bank_account_defaults_to_yikatong() -> None:
+def test_bank_account_yikatong_flag_defaults_to_unknown() -> None:
     account = BankAccount(
         number=AccountNumber("6217000012345678901"),
         bank=BankCode("psbc"),
         holder_name="马兰",
     )
-    assert account.is_yikatong
+    assert account.is_yikatong is None
     assert BankAccount.model_validate_json(account.model_dump_json()) == account

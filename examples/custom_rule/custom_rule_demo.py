@@ -15,7 +15,7 @@ import tomllib
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
-from ningxia_yikatong.checks import ENTRY_POINT_GROUP, load_rules, run_checks
+from ningxia_yikatong.checks import ENTRY_POINT_GROUP, CheckContext, load_rules, run_checks
 from ningxia_yikatong.testing import SyntheticData
 from ningxia_yikatong.testing.policies import sample_policies
 
@@ -41,7 +41,10 @@ def main() -> None:
     policy = next(p for p in sample_policies() if p.code == "NX-KNCJSH")
     data = SyntheticData(seed=4, phone_share=0.7, yikatong_share=1.0)
     batch = data.batch(10, policy=policy, bank="nxrcb", period="2026-03")
-    report = run_checks(batch, policy, rules=rules)
+    # The reference data a deployment loads from its registries (here: empty,
+    # but loaded; data not loaded at all would stop the batch unless overridden).
+    context = CheckContext.build(deaths={}, public_payroll={}, prior_payouts=[])
+    report = run_checks(batch, policy, context, rules=rules)
     for finding in report.findings:
         print(f"{finding.seq:>3} {finding.rule} {finding.severity.value} {finding.message}")
     print(report.summary())

@@ -195,11 +195,13 @@ class BankAccount(DomainModel):
 
     ``is_yikatong`` says whether it is the financial account of the social
     security card (社会保障卡金融账户), the account the plan asks every subsidy
-    to be paid into unless the policy says otherwise.
+    to be paid into unless the policy says otherwise; None (the default) means
+    nobody said (未标明), and the ``not_yikatong`` check reports it as missing
+    data rather than taking it for either answer.
     """
 
     number: AccountNumber
     bank: BankCode
     holder_name: PersonName
-    is_yikatong: bool = True
+    is_yikatong: bool | None = None
     branch: CnapsCode | None = None

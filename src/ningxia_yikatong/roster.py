@@ -889,7 +889,7 @@ class RosterReader:
         phone: Phone | None = None
         memo: str | None = None
         household: str | None = None
-        yikatong = True
+        yikatong = None if _empty(cells[at["is_yikatong"]]) else True
         if self._optional:
             value = cells[at["quantity"]]
             if value is not None and value is not _FAILED and value != "":

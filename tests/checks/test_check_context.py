@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -14,10 +15,12 @@ from ningxia_yikatong.checks import (
     Households,
     PriorPayout,
     PriorPayouts,
+    default_rules,
+    run_checks,
 )
 from ningxia_yikatong.codes import Period
 from ningxia_yikatong.errors import ReferenceDataError
-from ningxia_yikatong.testing.planted import make_id
+from ningxia_yikatong.testing.planted import make_batch, make_id, make_item, make_policy
 
 A = str(make_id("1950-01-01"))
 B = str(make_id("1960-02-02"))
@@ -33,6 +36,7 @@ def test_build_normalises_ids_and_dates() -> None:
     assert ctx.deaths == {A: _dt.date(2026, 1, 5), B: _dt.date(2025, 1, 1)}
     assert ctx.public_payroll == {A: ""}
     assert ctx.registries == {"vehicles": frozenset({B})}
+    assert ctx.prior_payouts is not None
     assert ctx.prior_payouts.for_policy("NX-A")[A][0].id_number == A
     assert A not in repr(ctx)
     assert "deaths=2" in repr(ctx)
@@ -94,3 +98,56 @@ def test_households_from_members() -> None:
     assert home.members == {A, B}
     assert registry.of_member("nobody") is None
     assert A not in repr(HouseholdMember("H1", A, "马福", True))
+
+
+# -- one normalisation and validation for memory and files ----------------------
+
+
+def test_build_upper_cases_policy_codes_of_prior_payouts() -> None:
+    a = make_id("1950-01-01")
+    ctx = CheckContext.build(
+        prior_payouts=[PriorPayout(" nx-test ", Period("2026-03"), A, Decimal("1.00"), "B1")]
+    )
+    assert ctx.prior_payouts is not None
+    assert [p.policy_code for p in ctx.prior_payouts] == ["NX-TEST"]
+    b = make_batch([make_item(1, id_number=A), make_item(2, id_number=a)], batch_id="B2")
+    report = run_checks(b, make_policy(), ctx, rules=default_rules().only("already_paid"))
+    assert [f.seq for f in report.findings] == [1]
+
+
+def test_build_refuses_two_death_dates_for_one_person() -> None:
+    with pytest.raises(ReferenceDataError) as exc:
+        CheckContext.build(deaths={A: "2026-01-05", f" {A} ": "2026-03-20"})
+    assert exc.value.code == "refdata.duplicate"
+    assert exc.value.location.path == "deaths[2]"
+    same = CheckContext.build(deaths={A: "2026-01-05", f" {A} ": _dt.date(2026, 1, 5)})
+    assert same.deaths == {A: _dt.date(2026, 1, 5)}
+    with pytest.raises(ReferenceDataError) as exc:
+        CheckContext.build(deaths={A: _dt.date.today() + _dt.timedelta(days=1)})
+    assert exc.value.code == "refdata.date_future"
+
+
+def test_build_takes_a_period_as_text_and_refuses_a_bad_one() -> None:
+    text_period: Any = "2026-Q1"
+    ctx = CheckContext.build(
+        prior_payouts=[PriorPayout("NX-TEST", text_period, A, Decimal("1.00"), "B1")]
+    )
+    assert ctx.prior_payouts is not None
+    (p,) = ctx.prior_payouts
+    assert p.period == Period("2026-Q1")
+    b = make_batch([make_item(1, id_number=A)], batch_id="B2")
+    report = run_checks(b, make_policy(), ctx, rules=default_rules().only("already_paid"))
+    assert not report.failures
+    assert [f.seq for f in report.findings] == [1]
+    bad: Any = "2026-13"
+    with pytest.raises(ReferenceDataError) as exc:
+        CheckContext.build(
+            prior_payouts=[
+                PriorPayout("NX-TEST", bad, A, Decimal("1.00"), "B1"),
+                PriorPayout("", Period("2026-03"), A, Decimal("1.00"), " "),
+            ]
+        )
+    assert [(d.location.path, d.location.column) for d in exc.value.details] == [
+        ("prior_payouts[1]", "发放期间"),
+        ("prior_payouts[2]", "政策编码"),
+    ]

@@ -6,6 +6,7 @@ import contextlib
 import datetime as _dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from ningxia_yikatong.checks import (
+    CheckContext,
+    PriorPayout,
     load_deaths,
     load_households,
     load_id_set,
@@ -241,3 +244,67 @@ def test_damaged_xlsx(tmp_path: Path) -> None:
     with pytest.raises(ReferenceDataError) as exc:
         load_id_set(broken)
     assert exc.value.code == "refdata.xlsx"
+
+
+_PAYOUT_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["NX-GLJT", "nx-gljt", " Nx-Dibao ", "NX-HOTEST"]),
+        st.sampled_from(["2026", "2026-H1", "2026-Q1", "2026-03", " 2026-04 "]),
+        st.sampled_from([A, B, C, A.lower()]),
+        st.sampled_from(["100", "100.5", "0.01", "12345.67"]),
+        st.sampled_from(["B1", " B2 ", "TK-2026"]),
+        st.sampled_from(["", "H1", " H-2 "]),
+    ),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=_PAYOUT_ROWS)
+def test_prior_payouts_from_file_and_from_memory_are_the_same(
+    tmp_path: Path, rows: list[tuple[str, str, str, str, str, str]]
+) -> None:
+    lines = "".join(",".join(row) + "\n" for row in rows)
+    path = _csv(tmp_path / "paid.csv", "政策编码,发放期间,身份证号,金额,批次号,户编号\n" + lines)
+    from_file = list(load_prior_payouts(path))
+    # As a caller may pass them: policy code and period as typed, amount as text.
+    fields: list[Any] = [list(row) for row in rows]
+    loose = [PriorPayout(c, p, i, m, b, household_id=h) for c, p, i, m, b, h in fields]
+    from_memory = CheckContext.build(prior_payouts=loose).prior_payouts
+    assert from_memory is not None
+    assert sorted(map(repr, from_memory)) == sorted(map(repr, from_file))
+    assert [(p.id_number, p.period, p.amount) for p in from_memory] == [
+        (p.id_number, p.period, p.amount) for p in from_file
+    ]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    deaths=st.lists(
+        st.tuples(
+            st.sampled_from([A, B, f" {A} "]),
+            st.sampled_from(["2026-01-05", "2026/1/5", "2025-12-01"]),
+        ),
+        max_size=5,
+    )
+)
+def test_deaths_from_file_and_from_memory_agree(
+    tmp_path: Path, deaths: list[tuple[str, str]]
+) -> None:
+    memory = dict(deaths)  # a mapping keeps one date per spelling, as a caller's dict would
+    spelled = "".join(f"{i},{d}\n" for i, d in memory.items())
+    path = _csv(tmp_path / "deaths.csv", "身份证号,死亡日期\n" + spelled)
+
+    def outcome(load: Any) -> object:
+        try:
+            return load()
+        except ReferenceDataError as exc:
+            return exc.code
+
+    assert outcome(lambda: load_deaths(path)) == outcome(
+        lambda: CheckContext.build(deaths=memory).deaths
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from ningxia_yikatong.checks import (
     PriorPayout,
     RuleStatus,
     Severity,
+    SeverityOverrides,
     default_rules,
     reference_date,
     run_checks,
@@ -33,6 +35,7 @@ from ningxia_yikatong.policy import (
     TieredStandard,
 )
 from ningxia_yikatong.regions import RegionCode
+from ningxia_yikatong.roster import read_roster
 from ningxia_yikatong.testing.planted import make_batch, make_id, make_item, make_policy
 
 
@@ -135,7 +138,8 @@ def test_already_paid_ignores_this_batch_and_reports_missing_data() -> None:
     empty = check("already_paid", b, make_policy())
     assert empty.rules[0].status is RuleStatus.NO_DATA
     assert empty.missing_data == (("already_paid", "已发放记录"),)
-    assert empty.may_proceed
+    assert not empty.may_proceed  # missing data of a blocking rule stops the batch
+    assert check("already_paid", b, make_policy(), CheckContext.build(prior_payouts=[])).may_proceed
 
 
 # -- deceased -----------------------------------------------------------------
@@ -192,23 +196,29 @@ def test_public_payroll_only_where_excluded() -> None:
 
 def test_excluded_registry_hit_miss_and_missing_registry() -> None:
     a, c = make_id("1980-01-01"), make_id("1981-01-01")
-    context = CheckContext.build(registries={"vehicles": [a], "property": [a, c]})
+    context = CheckContext.build(registries={"vehicles": [a], "property": [a, c], "boats": [c]})
     b = make_batch([make_item(1, id_number=a), make_item(2, id_number=c), make_item(3)])
     policy = make_policy(exclusion_registries=("vehicles",))
-    report = check("excluded_registry", b, policy, context)
+    report = check("excluded_vehicles", b, policy, context)
     assert hits(report) == [1]
     assert report.findings[0].evidence == {"registries": "vehicles"}
     assert "车辆登记" in report.findings[0].message
-    both = check(
-        "excluded_registry", b, make_policy(exclusion_registries=("vehicles", "property")), context
+    assert check("excluded_property", b, policy, context).rules[0].status is (
+        RuleStatus.NOT_APPLICABLE
     )
-    assert hits(both) == [1, 2]
-    assert both.findings[0].evidence == {"registries": "vehicles,property"}
+    both = make_policy(exclusion_registries=("vehicles", "property"))
+    assert hits(check("excluded_property", b, both, context)) == [1, 2]
+    # a label without a rule of its own is served by excluded_registry
+    boats = make_policy(exclusion_registries=("vehicles", "boats"))
+    other = check("excluded_registry", b, boats, context)
+    assert hits(other) == [2]
+    assert other.findings[0].evidence == {"registries": "boats"}
     missing = check(
-        "excluded_registry", b, make_policy(exclusion_registries=("business",)), context
+        "excluded_business", b, make_policy(exclusion_registries=("business",)), context
     )
-    assert missing.failures[0].stage == "begin"
-    assert "business" in missing.failures[0].error
+    assert not missing.failures
+    assert missing.rules[0].status is RuleStatus.NO_DATA
+    assert missing.missing_data == (("excluded_business", "排除名单：市场主体登记"),)
     assert not missing.may_proceed
 
 
@@ -494,7 +504,125 @@ def test_dedicated_registries_named_by_a_policy() -> None:
     policy = make_policy(exclusion_registries=("deaths", "public_payroll", "vehicles"))
     b = make_batch([make_item(1, id_number=a)])
     report = run_checks(b, policy, context)
-    assert [f.rule for f in report.findings] == ["public_payroll", "excluded_registry"]
+    assert [f.rule for f in report.findings] == ["public_payroll", "excluded_vehicles"]
     assert report.findings[1].evidence == {"registries": "vehicles"}
     only_deaths = check("excluded_registry", b, make_policy(exclusion_registries=("deaths",)))
     assert only_deaths.rules[0].status is RuleStatus.NOT_APPLICABLE
+
+
+# -- unknown 一卡通 flag, prior households, regions, registries -----------------
+
+
+def test_not_yikatong_unknown_flag_is_missing_data(tmp_path: Path) -> None:
+    roster = tmp_path / "花名册.csv"
+    a = make_id("1960-01-01")
+    roster.write_text(
+        "姓名,公民身份号码,区划代码,收款账号,开户银行,发放金额\n"
+        f"马明,{a},640122101201,6221881234567890123,psbc,100.00\n",
+        encoding="utf-8",
+    )
+    result = read_roster(roster)
+    result.raise_for_errors()
+    assert result.items[0].beneficiary.account.is_yikatong is None
+    b = make_batch(list(result.items))
+    report = check("not_yikatong", b, make_policy())
+    assert report.rules[0].status is RuleStatus.NO_DATA
+    assert [code for code, _ in report.missing_data] == ["not_yikatong"]
+    assert "是否一卡通" in report.missing_data[0][1]
+    assert not report.may_proceed
+    assert "缺少参考数据" in report.summary()
+    # With the column: an empty cell is not stated either.
+    flagged = tmp_path / "有标识.csv"
+    rows = [f"马明,{make_id(f'196{n}-01-01')},640122101201,622188123456789012{n},psbc,100.00,{v}"
+            for n, v in enumerate(("是", "", "否"))]  # fmt: skip
+    flagged.write_text(
+        "姓名,公民身份号码,区划代码,收款账号,开户银行,发放金额,是否一卡通\n" + "\n".join(rows),
+        encoding="utf-8",
+    )
+    read = read_roster(flagged)
+    read.raise_for_errors()
+    assert [i.beneficiary.account.is_yikatong for i in read.items] == [True, None, False]
+
+
+def test_not_yikatong_some_flags_unknown() -> None:
+    b = make_batch([make_item(1), make_item(2, yikatong=None), make_item(3, yikatong=False)])
+    report = check("not_yikatong", b, make_policy())
+    assert hits(report) == [3]
+    assert report.rules[0].status is RuleStatus.PARTIAL
+    assert report.missing_data == (("not_yikatong", "是否一卡通（第2条未填）"),)
+    assert not report.may_proceed
+
+
+def test_household_paid_before_through_another_member() -> None:
+    head, spouse = make_id("1960-01-01"), make_id("1962-01-01")
+    household = make_policy(target=Target.HOUSEHOLD)
+    b = make_batch([make_item(1, id_number=spouse, household="H1")], batch_id="B-NOW")
+    # The earlier payment carries the household ...
+    carried = CheckContext.build(
+        prior_payouts=[
+            PriorPayout("NX-TEST", Period("2026-03"), head, Decimal("100.00"), "B-A", "H1")
+        ]
+    )
+    report = check("already_paid", b, household, carried)
+    assert hits(report) == [1]
+    assert report.findings[0].evidence["household_id"] == "H1"
+    assert "B-A" in report.findings[0].message
+    # ... or the household registry says whose household the payee is in.
+    registered = CheckContext.build(
+        prior_payouts=[_paid(head, "2026-03", batch_id="B-A")],
+        household_members=[
+            HouseholdMember("H1", head, "马福", True),
+            HouseholdMember("H1", spouse, "马明", False),
+        ],
+    )
+    assert hits(check("already_paid", b, household, registered)) == [1]
+    # On a person policy another member's payment is no repeat.
+    assert hits(check("already_paid", b, make_policy(), carried)) == []
+
+
+def test_region_outside_the_batch_region() -> None:
+    b = make_batch([make_item(1), make_item(2, region="640104001001")])
+    county = b.model_copy(update={"region": RegionCode("640122")})
+    report = check("region", county, make_policy())
+    assert hits(report) == [2]
+    assert report.findings[0].evidence == {"region": "640104001001", "batch_region": "640122"}
+    assert "本批次" in report.findings[0].message
+
+
+def test_household_region_against_the_registry() -> None:
+    a, c = make_id("1960-01-01"), make_id("1961-01-01")
+    context = CheckContext.build(
+        household_members=[
+            HouseholdMember("H1", a, "马明", True, "640122101201"),
+            HouseholdMember("H2", c, "马明", True, "640122"),
+        ]
+    )
+    b = make_batch([make_item(1, id_number=a, region="640104001001"), make_item(2, id_number=c)])
+    report = check("household_region", b, make_policy(), context)
+    assert hits(report) == [1]
+    assert report.findings[0].severity is Severity.WARN
+    assert report.findings[0].evidence == {
+        "region": "640104001001",
+        "registered_region": "640122101201",
+    }
+    missing = check("household_region", b, make_policy())
+    assert missing.rules[0].status is RuleStatus.NO_DATA
+
+
+def test_each_exclusion_registry_has_its_own_code() -> None:
+    a = make_id("1980-01-01")
+    context = CheckContext.build(
+        registries={"vehicles": [a], "property": [a]},
+        overrides=SeverityOverrides(deployment={"excluded_vehicles": Severity.WARN}),
+    )
+    b = make_batch([make_item(1, id_number=a)])
+    policy = make_policy(exclusion_registries=("vehicles", "property"))
+    report = run_checks(b, policy, context)
+    found = {(f.rule, f.severity) for f in report.findings}
+    assert found == {
+        ("excluded_vehicles", Severity.WARN),
+        ("excluded_property", Severity.BLOCK),
+    }
+    assert {"excluded_vehicles", "excluded_property", "excluded_business"} <= set(
+        default_rules().codes
+    )

@@ -37,16 +37,52 @@ def _roster(tmp_path: Path) -> tuple[Path, list[str]]:
 BASE = ("--policy", "NX-GLJT", "--period", "2026-03", "--payer-account", "6217000000000000")
 
 
-def test_clean_roster_may_proceed(tmp_path: Path) -> None:
-    roster, _ = _roster(tmp_path)
+def _empty_refs(tmp_path: Path) -> list[str]:
+    """Loaded, empty death registry and earlier payments: nothing missing that blocks."""
     deaths = tmp_path / "deaths.csv"
     deaths.write_text("身份证号,死亡日期\n", encoding="utf-8")
+    prior = tmp_path / "prior.csv"
+    prior.write_text("政策编码,发放期间,身份证号,金额,批次号\n", encoding="utf-8")
+    return ["--ref", str(deaths), "--ref", f"prior={prior}"]
+
+
+def test_clean_roster_may_proceed(tmp_path: Path) -> None:
+    roster, _ = _roster(tmp_path)
     code, out, _ = run(
-        "check", str(roster), *BASE, "--payer-name", "财政专户", "--ref", str(deaths)
+        "check", str(roster), *BASE, "--payer-name", "财政专户", *_empty_refs(tmp_path)
     )
     assert code == 0, out
     assert "可以继续" in out
     assert (tmp_path / "花名册_比对报告.xlsx").exists()
+
+
+def test_missing_reference_data_blocks_unless_accepted(tmp_path: Path) -> None:
+    roster, _ = _roster(tmp_path)
+    deaths = tmp_path / "deaths.csv"
+    deaths.write_text("身份证号,死亡日期\n", encoding="utf-8")
+    args = [str(roster), *BASE, "--payer-name", "财政专户", "--ref", str(deaths)]
+    code, out, _ = run("check", *args, "--out", str(tmp_path / "r.json"))
+    assert code == 1, out
+    assert "缺少参考数据" in out
+    assert "不得继续" in out
+    code, _, err = run("check", *args, "--accept-missing", "already_paid")
+    assert code == 1
+    assert "--reason" in err
+    out_file = tmp_path / "accepted.json"
+    code, out, _ = run(
+        "check", *args, "--accept-missing", "already_paid", "--reason", "首次发放，无已发放记录",
+        "--by", "张三", "--out", str(out_file),
+    )  # fmt: skip
+    assert code == 0, out
+    assert "已豁免" in out
+    data = json.loads(out_file.read_text("utf-8"))
+    assert data["may_proceed"] is True
+    assert [(o["rule"], o["reason"], o["by"]) for o in data["overrides"]] == [
+        ("already_paid", "首次发放，无已发放记录", "张三")
+    ]
+    code, _, err = run("check", *args, "--accept-missing", "deceased", "--reason", "x", "--by", "y")
+    assert code == 1
+    assert "没有缺少参考数据" in err
 
 
 def test_dead_and_paid_before_are_found_and_reported(tmp_path: Path) -> None:
@@ -123,6 +159,7 @@ def test_policy_from_a_catalog_file_and_severity_file(tmp_path: Path) -> None:
         *BASE,
         "--payer-name",
         "财政专户",
+        *_empty_refs(tmp_path),
         "--catalog",
         str(catalog),
         "--severity",
@@ -162,8 +199,21 @@ def test_household_registry_once(tmp_path: Path) -> None:
     hh = tmp_path / "户籍.csv"
     hh.write_text(f"户编号,身份证号,姓名,与户主关系\nH1,{ids[0]},马福,户主\n", encoding="utf-8")
     args = [str(roster), *BASE, "--payer-name", "财政专户", "--out", str(tmp_path / "r.json")]
+    args += _empty_refs(tmp_path)
     code, out, _ = run("check", *args, "--ref", f"households={hh}")
     assert code == 0, out
     code, _, err = run("check", *args, "--ref", f"households={hh}", "--ref", str(hh))
     assert code == 1
     assert "户籍信息只能指定一个文件" in err
+
+
+def test_two_death_files_with_different_dates_are_refused(tmp_path: Path) -> None:
+    roster, ids = _roster(tmp_path)
+    first, second = tmp_path / "deaths.csv", tmp_path / "deaths2.csv"
+    first.write_text(f"身份证号,死亡日期\n{ids[0]},2026-01-05\n", encoding="utf-8")
+    second.write_text(f"身份证号,死亡日期\n{ids[0]},2026-03-20\n", encoding="utf-8")
+    args = [str(roster), *BASE, "--payer-name", "财政专户", "--ref", str(first)]
+    code, _, err = run("check", *args, "--ref", f"deaths={second}")
+    assert code == 1
+    assert "死亡日期不同" in err
+    assert "deaths2.csv" in err

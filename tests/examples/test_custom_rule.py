@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from ningxia_yikatong.checks import ENTRY_POINT_GROUP, Severity, load_rules, run_checks
+from ningxia_yikatong.checks import (
+    ENTRY_POINT_GROUP,
+    CheckContext,
+    Severity,
+    load_rules,
+    run_checks,
+)
 from ningxia_yikatong.identity import Phone
 from ningxia_yikatong.payout import PayoutItem
 from ningxia_yikatong.testing.planted import make_batch, make_item, make_policy
@@ -28,14 +34,14 @@ def test_script_output() -> None:
     )
     assert out.stderr == ""
     lines = out.stdout.splitlines()
-    assert lines[0] == "rules: 16, last: sms_notice, failed to load: 0"
+    assert lines[0] == "rules: 20, last: sms_notice, failed to load: 0"
     assert lines[1:-1] == [
         "  7 sms_notice info 未登记联系电话，无法短信告知2026年3月困难残疾人生活补贴的发放情况；"
         "请补充本人手机号码",
         " 10 sms_notice info 未登记联系电话，无法短信告知2026年3月困难残疾人生活补贴的发放情况；"
         "请补充本人手机号码",
     ]
-    assert lines[-1].endswith("提示 2，2条规则缺少参考数据；可以继续")
+    assert lines[-1].endswith("提示 2，1条规则缺少参考数据；可以继续")
 
 
 @pytest.fixture
@@ -72,7 +78,8 @@ def test_entry_point_makes_the_rule_run() -> None:
             with_phone(make_item(3), "0951-1234567"),
         ]
     )
-    report = run_checks(b, make_policy(), rules=rules)
+    context = CheckContext.build(deaths={}, prior_payouts=[])
+    report = run_checks(b, make_policy(), context, rules=rules)
     sms = [(f.seq, f.severity, f.evidence) for f in report.findings if f.rule == "sms_notice"]
     assert sms == [(1, Severity.INFO, {"phone": "none"}), (3, Severity.INFO, {"phone": "landline"})]
     assert report.may_proceed

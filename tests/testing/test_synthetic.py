@@ -62,7 +62,8 @@ def test_people_are_valid_and_unique() -> None:
     assert min(ages) <= 2
     assert max(ages) >= 98
     assert {p.account.bank for p in people} == {b.value for b in AgentBank}
-    share = sum(p.account.is_yikatong for p in people) / len(people)
+    share = sum(p.account.is_yikatong is True for p in people) / len(people)
+    assert all(p.account.is_yikatong is not None for p in people)  # set where known
     assert 0.95 < share < 1.0
     phones = sum(p.phone is not None for p in people) / len(people)
     assert 0.7 < phones < 0.9

@@ -32,6 +32,8 @@ from ._context import (
     Households,
     PriorPayout,
     PriorPayouts,
+    household_member,
+    prior_payout,
 )
 from ._engine import (
     ENTRY_POINT_GROUP,
@@ -44,7 +46,15 @@ from ._engine import (
     load_rules,
     run_checks,
 )
-from ._model import Evidence, Finding, Problem, RuleFailure, Severity, SeverityOverrides
+from ._model import (
+    Evidence,
+    Finding,
+    MissingDataOverride,
+    Problem,
+    RuleFailure,
+    Severity,
+    SeverityOverrides,
+)
 from ._refdata import (
     load_deaths,
     load_households,
@@ -70,6 +80,7 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "Households",
+    "MissingDataOverride",
     "PriorPayout",
     "PriorPayouts",
     "Problem",
@@ -82,6 +93,7 @@ __all__ = [
     "Severity",
     "SeverityOverrides",
     "default_rules",
+    "household_member",
     "item_rule",
     "load_deaths",
     "load_households",
@@ -89,6 +101,7 @@ __all__ = [
     "load_prior_payouts",
     "load_public_payroll",
     "load_rules",
+    "prior_payout",
     "read_reference_table",
     "reference_date",
     "run_checks",

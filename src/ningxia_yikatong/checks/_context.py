@@ -21,8 +21,9 @@ from types import MappingProxyType
 from typing import Final
 
 from ..codes import Period
-from ..errors import ErrorDetail, InvalidValue, Location, ReferenceDataError
-from ..identity import PersonName, ResidentIdNumber, mask_id_number
+from ..errors import ErrorDetail, Location, ReferenceDataError
+from ..identity import mask_id_number
+from . import _normalise as norm
 from ._model import SeverityOverrides
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "Households",
     "PriorPayout",
     "PriorPayouts",
+    "household_member",
+    "prior_payout",
 ]
 
 #: Character encoding of each built-in agent bank's files (practice; confirm
@@ -58,19 +61,51 @@ DEFAULT_SHARED_ACCOUNT_THRESHOLD: Final = 2
 class PriorPayout:
     """A payment made earlier (已发放记录): only payments that reached the person
     belong here, so that a reissue of a failed item is not taken for a double
-    payment."""
+    payment.
+
+    ``household_id`` is the household (户编号) the payment was for, when known:
+    on a household policy another member of a household paid already is a
+    repeat payment too.
+    """
 
     policy_code: str
     period: Period
     id_number: str
     amount: Decimal
     batch_id: str
+    household_id: str | None = None
 
     def __repr__(self) -> str:
         return (
             f"PriorPayout({self.policy_code!r}, {str(self.period)!r}, "
-            f"{mask_id_number(self.id_number)!r}, {str(self.amount)!r}, {self.batch_id!r})"
+            f"{mask_id_number(self.id_number)!r}, {str(self.amount)!r}, {self.batch_id!r}"
+            + (f", {self.household_id!r})" if self.household_id is not None else ")")
         )
+
+
+def prior_payout(
+    policy_code: object,
+    period: object,
+    id_number: object,
+    amount: object,
+    batch_id: object,
+    *,
+    household_id: object = None,
+) -> PriorPayout:
+    """An earlier payment with every field validated and normalised: the
+    policy code upper-case, the period a :class:`~ningxia_yikatong.codes.Period`
+    (text accepted), the ID number normalised, the amount exact to the fen.
+
+    The file loader and :meth:`CheckContext.build` both make payments here; a
+    bad field raises ``BadValue`` (the first one found).
+    """
+    code = norm.policy_code(policy_code)
+    the_period = norm.period(period)
+    batch = norm.batch_id(batch_id)
+    rid = norm.id_number(id_number)
+    money = norm.amount(amount)
+    household = None if norm.text(household_id, "户编号") == "" else norm.household_id(household_id)
+    return PriorPayout(code, the_period, rid, money, batch, household)
 
 
 class PriorPayouts:
@@ -87,27 +122,43 @@ class PriorPayouts:
     1
     """
 
-    __slots__ = ("_count", "_index")
+    __slots__ = ("_by_household", "_count", "_index")
 
     def __init__(self, payouts: Iterable[PriorPayout] = ()) -> None:
         self._index: dict[str, dict[str, tuple[PriorPayout, ...]]] = {}
+        self._by_household: dict[str, dict[str, tuple[PriorPayout, ...]]] = {}
         self._count = 0
         self.extend(payouts)
 
     def extend(self, payouts: Iterable[PriorPayout]) -> None:
-        """Add payments (after a batch is paid, its successful items)."""
+        """Add payments (after a batch is paid, its successful items).
+
+        They are taken as they are (already normalised, as
+        :func:`prior_payout` makes them).
+        """
         index = self._index
+        households = self._by_household
         for payout in payouts:
             by_id = index.get(payout.policy_code)
             if by_id is None:
                 by_id = index[payout.policy_code] = {}
             known = by_id.get(payout.id_number)
             by_id[payout.id_number] = (payout,) if known is None else (*known, payout)
+            if payout.household_id is not None:
+                by_home = households.get(payout.policy_code)
+                if by_home is None:
+                    by_home = households[payout.policy_code] = {}
+                known = by_home.get(payout.household_id)
+                by_home[payout.household_id] = (payout,) if known is None else (*known, payout)
             self._count += 1
 
     def for_policy(self, policy_code: str) -> Mapping[str, tuple[PriorPayout, ...]]:
         """ID number to that person's earlier payments under the policy."""
         return self._index.get(policy_code, _EMPTY)
+
+    def for_households(self, policy_code: str) -> Mapping[str, tuple[PriorPayout, ...]]:
+        """Household id to the earlier payments under the policy that carry it."""
+        return self._by_household.get(policy_code, _EMPTY)
 
     def overlapping(self, policy_code: str, period: Period, id_number: str) -> list[PriorPayout]:
         """Earlier payments of the policy to the person whose period overlaps ``period``."""
@@ -146,6 +197,21 @@ class HouseholdMember:
         )
 
 
+def household_member(
+    household_id: object, id_number: object, name: object, is_head: bool, region: object = None
+) -> HouseholdMember:
+    """A registry row with every field validated and normalised (household id
+    not empty, ID number, name, region code); used by the file loader and by
+    :meth:`CheckContext.build`. A bad field raises ``BadValue``."""
+    return HouseholdMember(
+        norm.household_id(household_id),
+        norm.id_number(id_number),
+        norm.person_name(name),
+        is_head,
+        norm.region(region),
+    )
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class Household:
     """A registered household: its head and members (ID numbers)."""
@@ -166,15 +232,18 @@ class Household:
 class Households:
     """The household registry, by household id and by member ID number."""
 
-    __slots__ = ("_by_id", "_by_member")
+    __slots__ = ("_by_id", "_by_member", "has_regions")
 
     def __init__(self, households: Iterable[Household] = ()) -> None:
         self._by_id: dict[str, Household] = {}
-        self._by_member: dict[str, str] = {}
+        self._by_member: dict[str, Household] = {}
+        #: Whether any household has a region code (the column is optional).
+        self.has_regions = False
         for household in households:
             self._by_id[household.household_id] = household
+            self.has_regions = self.has_regions or household.region is not None
             for member in household.members:
-                self._by_member[member] = household.household_id
+                self._by_member[member] = household
 
     @classmethod
     def from_members(cls, members: Iterable[HouseholdMember]) -> Households:
@@ -219,8 +288,7 @@ class Households:
 
     def of_member(self, id_number: str) -> Household | None:
         """The household the person belongs to."""
-        hid = self._by_member.get(id_number)
-        return None if hid is None else self._by_id[hid]
+        return self._by_member.get(id_number)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -245,15 +313,22 @@ class CheckContext:
       make a finding;
     * ``overrides``: severities set by the deployment or per policy.
 
+    A data set that is None was not loaded: the rules that need it report it as
+    missing (缺少参考数据). An empty one was loaded and holds nothing (a county
+    with no deaths on record). A registry label absent from ``registries`` was
+    not loaded.
+
     >>> ctx = CheckContext.build(deaths={"11010519491231002x": "2026-01-05"})
     >>> ctx.deaths["11010519491231002X"]
     datetime.date(2026, 1, 5)
+    >>> ctx.prior_payouts is None
+    True
     """
 
-    deaths: Mapping[str, _dt.date] = field(default_factory=dict)
-    public_payroll: Mapping[str, str] = field(default_factory=dict)
-    prior_payouts: PriorPayouts = field(default_factory=PriorPayouts)
-    households: Households = field(default_factory=Households)
+    deaths: Mapping[str, _dt.date] | None = None
+    public_payroll: Mapping[str, str] | None = None
+    prior_payouts: PriorPayouts | None = None
+    households: Households | None = None
     registries: Mapping[str, Set[str]] = field(default_factory=dict)
     bank_encodings: Mapping[str, str] = field(default_factory=lambda: DEFAULT_BANK_ENCODINGS)
     shared_account_threshold: int = DEFAULT_SHARED_ACCOUNT_THRESHOLD
@@ -284,77 +359,95 @@ class CheckContext:
         *,
         deaths: Mapping[str, _dt.date | str] | None = None,
         public_payroll: Mapping[str, str] | Iterable[str] | None = None,
-        prior_payouts: Iterable[PriorPayout] = (),
-        household_members: Iterable[HouseholdMember] = (),
+        prior_payouts: Iterable[PriorPayout] | None = None,
+        household_members: Iterable[HouseholdMember] | None = None,
         registries: Mapping[str, Iterable[str]] | None = None,
         bank_encodings: Mapping[str, str] | None = None,
         shared_account_threshold: int = DEFAULT_SHARED_ACCOUNT_THRESHOLD,
         overrides: SeverityOverrides | None = None,
     ) -> CheckContext:
-        """A context from data in memory, every ID number validated and normalised.
+        """A context from data in memory, validated and normalised exactly as
+        the file loaders do it.
 
-        Dates may be ``date`` or ISO text. A bad entry is a
-        ``ReferenceDataError`` whose location names the data set and the key;
-        every bad entry is listed in its ``details``.
+        ID numbers are normalised; dates may be ``date`` or text in the formats
+        the files accept; a death in the future, or one person with two
+        different dates of death, is refused (``refdata.date_future``,
+        ``refdata.duplicate``). Earlier payments and household members go
+        through :func:`prior_payout` and :func:`household_member`: policy codes
+        upper-case, periods as :class:`~ningxia_yikatong.codes.Period` (text
+        accepted), amounts exact to the fen. A data set left None is not loaded
+        (its rules report it missing); an empty one is loaded and empty.
+
+        A bad entry is a ``ReferenceDataError`` whose location names the data
+        set and the entry (``path``) and the field (``column``); every bad entry
+        is listed in its ``details``.
         """
         errors: list[ErrorDetail] = []
 
-        def norm(value: str, where: str) -> str | None:
-            try:
-                return str(ResidentIdNumber(value))
-            except InvalidValue as exc:
-                errors.append(ErrorDetail(exc.code, exc.message, Location(path=where)))
-                return None
+        def bad(exc: norm.BadValue, where: str) -> None:
+            errors.append(
+                ErrorDetail(exc.code, exc.message, Location(path=where, column=exc.column))
+            )
 
-        death_map: dict[str, _dt.date] = {}
-        for n, (key, value) in enumerate((deaths or {}).items(), 1):
-            rid = norm(key, f"deaths[{n}]")
-            if isinstance(value, str):
+        death_map: dict[str, _dt.date] | None = None
+        if deaths is not None:
+            death_map = {}
+            today = _dt.date.today()
+            for n, (key, value) in enumerate(deaths.items(), 1):
                 try:
-                    day = _dt.date.fromisoformat(value.strip())
-                except ValueError:
-                    errors.append(
-                        ErrorDetail(
-                            "refdata.date",
-                            f"死亡日期无效：{value!r}",
-                            Location(path=f"deaths[{n}]"),
+                    rid = norm.id_number(key)
+                    norm.add_death(death_map, rid, norm.death_date(value, today))
+                except norm.BadValue as exc:
+                    bad(exc, f"deaths[{n}]")
+        payroll: dict[str, str] | None = None
+        if public_payroll is not None:
+            payroll = {}
+            if isinstance(public_payroll, Mapping):
+                entries: Iterable[tuple[str, str]] = public_payroll.items()
+            else:
+                entries = ((key, "") for key in public_payroll)
+            for n, (key, employer) in enumerate(entries, 1):
+                try:
+                    payroll.setdefault(norm.id_number(key), norm.text(employer, "工作单位"))
+                except norm.BadValue as exc:
+                    bad(exc, f"public_payroll[{n}]")
+        payouts: PriorPayouts | None = None
+        if prior_payouts is not None:
+            made = []
+            for n, p in enumerate(prior_payouts, 1):
+                try:
+                    made.append(
+                        prior_payout(
+                            p.policy_code,
+                            p.period,
+                            p.id_number,
+                            p.amount,
+                            p.batch_id,
+                            household_id=p.household_id,
                         )
                     )
-                    continue
-            else:
-                day = value
-            if rid is not None:
-                death_map[rid] = day
-        payroll: dict[str, str] = {}
-        if isinstance(public_payroll, Mapping):
-            entries: Iterable[tuple[str, str]] = public_payroll.items()
-        else:
-            entries = ((key, "") for key in public_payroll or ())
-        for n, (key, employer) in enumerate(entries, 1):
-            rid = norm(key, f"public_payroll[{n}]")
-            if rid is not None:
-                payroll.setdefault(rid, employer)
-        payouts = []
-        for n, p in enumerate(prior_payouts, 1):
-            rid = norm(p.id_number, f"prior_payouts[{n}]")
-            if rid is not None:
-                payouts.append(p if rid == p.id_number else _replace_id(p, rid))
-        members = []
-        for n, m in enumerate(household_members, 1):
-            rid = norm(m.id_number, f"household_members[{n}]")
-            if rid is not None:
+                except norm.BadValue as exc:
+                    bad(exc, f"prior_payouts[{n}]")
+            payouts = PriorPayouts(made)
+        members: list[HouseholdMember] | None = None
+        if household_members is not None:
+            members = []
+            for n, m in enumerate(household_members, 1):
                 try:
-                    name = str(PersonName(m.name))
-                except InvalidValue as exc:
-                    errors.append(
-                        ErrorDetail(exc.code, exc.message, Location(path=f"household_members[{n}]"))
+                    members.append(
+                        household_member(m.household_id, m.id_number, m.name, m.is_head, m.region)
                     )
-                    continue
-                members.append(HouseholdMember(m.household_id, rid, name, m.is_head, m.region))
+                except norm.BadValue as exc:
+                    bad(exc, f"household_members[{n}]")
         sets: dict[str, frozenset[str]] = {}
         for label, ids in (registries or {}).items():
-            normalised = (norm(key, f"registries.{label}[{n}]") for n, key in enumerate(ids, 1))
-            sets[label] = frozenset(rid for rid in normalised if rid is not None)
+            found = set()
+            for n, key in enumerate(ids, 1):
+                try:
+                    found.add(norm.id_number(key))
+                except norm.BadValue as exc:
+                    bad(exc, f"registries.{label}[{n}]")
+            sets[label] = frozenset(found)
         if errors:
             first = errors[0]
             raise ReferenceDataError(
@@ -366,8 +459,8 @@ class CheckContext:
         return cls(
             deaths=death_map,
             public_payroll=payroll,
-            prior_payouts=PriorPayouts(payouts),
-            households=Households.from_members(members),
+            prior_payouts=payouts,
+            households=None if members is None else Households.from_members(members),
             registries=sets,
             bank_encodings=DEFAULT_BANK_ENCODINGS if bank_encodings is None else bank_encodings,
             shared_account_threshold=shared_account_threshold,
@@ -375,13 +468,13 @@ class CheckContext:
         )
 
     def __repr__(self) -> str:
+        def size(data: Mapping[str, object] | PriorPayouts | Households | None) -> str:
+            return "None" if data is None else str(len(data))
+
         sets = ", ".join(f"{k}={len(v)}" for k, v in self.registries.items())
         return (
-            f"CheckContext(deaths={len(self.deaths)}, public_payroll={len(self.public_payroll)}, "
-            f"prior_payouts={len(self.prior_payouts)}, households={len(self.households)}, "
+            f"CheckContext(deaths={size(self.deaths)}, "
+            f"public_payroll={size(self.public_payroll)}, "
+            f"prior_payouts={size(self.prior_payouts)}, households={size(self.households)}, "
             f"registries={{{sets}}})"
         )
-
-
-def _replace_id(p: PriorPayout, rid: str) -> PriorPayout:
-    return PriorPayout(p.policy_code, p.period, rid, p.amount, p.batch_id)

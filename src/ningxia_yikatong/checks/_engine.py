@@ -27,7 +27,7 @@ from ..identity import mask_id_number
 from ..payout import PayoutBatch, PayoutItem
 from ..policy import SubsidyPolicy
 from ._context import CheckContext
-from ._model import Finding, Problem, RuleFailure, Severity
+from ._model import Finding, MissingDataOverride, Problem, RuleFailure, Severity
 from ._report import CheckReport, RuleOutcome, RuleStatus
 
 __all__ = [
@@ -58,8 +58,11 @@ class RuleRun:
     ``check`` is called once per item and returns a :class:`Problem` or None;
     ``finish`` is called after the last item and yields ``(item, problem)``
     pairs for findings that need the whole batch. ``missing_data`` names the
-    reference data a rule would need and the context lacks (the report shows
-    the rule as not run for that reason).
+    reference data a rule would need and the context lacks: alone, the rule
+    did not run (缺少参考数据); with ``check`` or ``finish``, it ran on what it
+    had and the data is missing for the rest (部分缺少数据, e.g. items without
+    the 是否一卡通 flag). Either way the report lists it, and a blocking rule's
+    missing data stops the batch unless overridden.
     """
 
     check: ItemCheck | None = None
@@ -291,12 +294,16 @@ def run_checks(
     context: CheckContext | None = None,
     *,
     rules: RuleSet | Sequence[Rule] | None = None,
+    accept_missing: Iterable[MissingDataOverride] = (),
 ) -> CheckReport:
     """Check ``batch`` against ``policy`` and ``context``; never raises for a rule.
 
     A rule that raises (preparing, on an item, or finishing) is recorded as a
     failed rule and stops being called; its earlier findings and every other
     rule's findings are kept. ``rules`` defaults to :func:`default_rules`.
+    ``accept_missing`` records decisions to proceed without a rule's reference
+    data (as :meth:`CheckReport.override` does); one for a rule that lacked no
+    data is a ``check.override`` error.
     """
     if policy.code != batch.policy_code:
         raise CheckError(
@@ -330,10 +337,13 @@ def run_checks(
             status.append(RuleStatus.NOT_APPLICABLE)
             continue
         if run.missing_data is not None:
-            status.append(RuleStatus.NO_DATA)
             missing.append((rule.code, run.missing_data))
-            continue
-        status.append(RuleStatus.RAN)
+            if run.check is None and run.finish is None:
+                status.append(RuleStatus.NO_DATA)
+                continue
+            status.append(RuleStatus.PARTIAL)
+        else:
+            status.append(RuleStatus.RAN)
         if run.check is not None:
             active.append((index, run.check))
         if run.finish is not None:
@@ -396,7 +406,7 @@ def run_checks(
         RuleOutcome(rule.code, rule.title, severities[n], status[n], len(sinks[n]))
         for n, rule in enumerate(rule_set.rules)
     )
-    return CheckReport(
+    report = CheckReport(
         batch_id=str(batch.batch_id),
         policy_code=str(policy.code),
         period=str(batch.period),
@@ -406,6 +416,11 @@ def run_checks(
         failures=tuple(failures),
         missing_data=tuple(missing),
     )
+    for decision in accept_missing:
+        report = report.override(
+            decision.rule, reason=decision.reason, by=decision.by, at=decision.at
+        )
+    return report
 
 
 def _drop_failed(

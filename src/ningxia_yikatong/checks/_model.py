@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -10,7 +11,15 @@ from typing import NamedTuple
 
 from ..errors import CheckError
 
-__all__ = ["Evidence", "Finding", "Problem", "RuleFailure", "Severity", "SeverityOverrides"]
+__all__ = [
+    "Evidence",
+    "Finding",
+    "MissingDataOverride",
+    "Problem",
+    "RuleFailure",
+    "Severity",
+    "SeverityOverrides",
+]
 
 #: Evidence of a finding: short named facts (dates as ISO text, amounts as text).
 Evidence = Mapping[str, str | int]
@@ -103,6 +112,45 @@ class RuleFailure:
         return (
             f"比对规则“{self.title}”执行失败{where}：{self.error}。该项比对未完成，请联系系统管理员"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MissingDataOverride:
+    """A decision to let a batch proceed although a rule lacked its reference
+    data (缺少参考数据豁免): which rule, why, who decided and when.
+
+    ``at`` defaults to now (UTC, to the second); a given ``at`` must carry its
+    time zone. The
+    reason and the name must not be empty: the decision is for the record.
+
+    >>> o = MissingDataOverride("deceased", "民政死亡数据本月未推送，已电话核实", "张三",
+    ...                         _dt.datetime(2026, 3, 2, 9, 30, tzinfo=_dt.UTC))
+    >>> o.to_dict()["at"]
+    '2026-03-02T09:30:00+00:00'
+    """
+
+    rule: str
+    reason: str
+    by: str
+    at: _dt.datetime = field(
+        default_factory=lambda: _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    )
+
+    def __post_init__(self) -> None:
+        for name, value, label in (
+            ("rule", self.rule, "规则编码"),
+            ("reason", self.reason, "豁免理由"),
+            ("by", self.by, "豁免人"),
+        ):
+            if not isinstance(value, str) or not value.strip():
+                raise CheckError(f"缺少参考数据的豁免须填写{label}", code="check.override")
+            object.__setattr__(self, name, value.strip())
+        if not isinstance(self.at, _dt.datetime) or self.at.utcoffset() is None:
+            raise CheckError("豁免时间须为带时区的日期时间", code="check.override")
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain data for JSON (``at`` as ISO text)."""
+        return {"rule": self.rule, "reason": self.reason, "by": self.by, "at": self.at.isoformat()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ data               columns (required, *optional*)
 =================  ==========================================================
 deaths             公民身份号码, 死亡日期
 public payroll     公民身份号码, *工作单位*
-prior payouts      政策编码, 发放期间, 公民身份号码, 金额, 批次号
+prior payouts      政策编码, 发放期间, 公民身份号码, 金额, 批次号, *户编号*
 households         户编号, 公民身份号码, 姓名, 与户主关系 (户主 marks the head), *区划代码*
 ID set             公民身份号码
 =================  ==========================================================
@@ -26,19 +26,22 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Final, TypeVar
 
 from ..codes import Period
-from ..errors import ErrorDetail, InvalidValue, Location, ReferenceDataError, YikatongError
-from ..identity import PersonName, ResidentIdNumber
-from ..money import Amount
-from ..regions import RegionCode
-from ._context import HouseholdMember, Households, PriorPayout, PriorPayouts
+from ..errors import ErrorDetail, Location, ReferenceDataError, YikatongError
+from . import _normalise as norm
+from ._context import (
+    HouseholdMember,
+    Households,
+    PriorPayout,
+    PriorPayouts,
+    household_member,
+    prior_payout,
+)
 
 __all__ = [
     "load_deaths",
@@ -70,14 +73,6 @@ _ALIASES: Final[Mapping[str, tuple[str, ...]]] = {
 #: A cell as the CSV reader or openpyxl gives it (text, number, date, None ...).
 Cell = object
 T = TypeVar("T")
-
-
-class _RowError(Exception):
-    """A bad cell; turned into an ErrorDetail with the row and column."""
-
-    def __init__(self, code: str, message: str, column: str) -> None:
-        super().__init__(message)
-        self.code, self.message, self.column = code, message, column
 
 
 def read_reference_table(
@@ -204,70 +199,6 @@ def _xlsx_rows(file: Path) -> Iterator[Sequence[Cell]]:
         book.close()
 
 
-def _text(cell: Cell, column: str) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, str):
-        return cell.strip()
-    if isinstance(cell, bool):
-        raise _RowError("refdata.value", "单元格不应为逻辑值", column)
-    if isinstance(cell, int):
-        return str(cell)
-    if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() and abs(cell) < 1e15 else repr(cell)
-    if isinstance(cell, Decimal):
-        return str(cell)
-    if isinstance(cell, _dt.date | _dt.time):
-        return cell.isoformat()
-    raise _RowError("refdata.value", f"无法识别的单元格内容（{type(cell).__name__}）", column)
-
-
-def _id(cell: Cell) -> str:
-    column = "公民身份号码"
-    if isinstance(cell, float):
-        raise _RowError(
-            "refdata.id_as_number",
-            "身份证号被存为数字，已丢失精度；请将该列设置为文本后重新录入",
-            column,
-        )
-    text = _text(cell, column)
-    if not text:
-        raise _RowError("refdata.id_empty", "身份证号为空", column)
-    try:
-        return str(ResidentIdNumber(text))
-    except InvalidValue as exc:
-        raise _RowError(exc.code, exc.message, column) from None
-
-
-_DATE_PATTERNS: Final = (
-    re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})"),
-    re.compile(r"(\d{4})()(\d{2})(\d{2})"),
-    re.compile(r"(\d{4})(年)(\d{1,2})月(\d{1,2})日"),
-)
-
-
-def _date(cell: Cell, column: str) -> _dt.date:
-    if isinstance(cell, _dt.datetime):
-        if cell.time() != _dt.time():
-            raise _RowError("refdata.date", "日期单元格带有时间，请只填日期", column)
-        return cell.date()
-    if isinstance(cell, _dt.date):
-        return cell
-    text = _text(cell, column)
-    if not text:
-        raise _RowError("refdata.date_empty", f"{column}为空", column)
-    for pattern in _DATE_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match is not None:
-            try:
-                return _dt.date(int(match[1]), int(match[3]), int(match[4]))
-            except ValueError:
-                break
-    raise _RowError(
-        "refdata.date", f"{column}“{text[:20]}”无效，应为 2026-01-05 这样的日期", column
-    )
-
-
 def _collect(
     path: str | Path,
     required: Sequence[str],
@@ -282,7 +213,7 @@ def _collect(
     for number, row in read_reference_table(path, required, optional, encoding=encoding):
         try:
             value = parse(row)
-        except _RowError as exc:
+        except norm.BadValue as exc:
             count += 1
             if len(errors) < _MAX_DETAILS:
                 errors.append(
@@ -308,26 +239,18 @@ def load_deaths(path: str | Path, *, encoding: str = "utf-8-sig") -> dict[str, _
     """Deaths (死亡人员): ID number to date of death.
 
     The same person twice with two different dates is an error
-    (``refdata.duplicate``): which date is right cannot be guessed.
+    (``refdata.duplicate``, on the second row): which date is right cannot be
+    guessed. A date in the future is ``refdata.date_future``.
     """
     today = _dt.date.today()
-
-    def parse(row: dict[str, Cell]) -> tuple[str, _dt.date]:
-        died = _date(row["death_date"], "死亡日期")
-        if died > today:
-            raise _RowError("refdata.date_future", "死亡日期在未来", "死亡日期")
-        return _id(row["id_number"]), died
-
     out: dict[str, _dt.date] = {}
-    for _, (rid, died) in _collect(path, ("id_number", "death_date"), (), parse, encoding):
-        known = out.setdefault(rid, died)
-        if known != died:
-            raise ReferenceDataError(
-                f"同一人登记了两个不同的死亡日期（{known.isoformat()} 与 {died.isoformat()}）",
-                code="refdata.duplicate",
-                file=Path(path).name,
-                column="死亡日期",
-            )
+
+    def parse(row: dict[str, Cell]) -> None:
+        died = norm.death_date(row["death_date"], today)
+        norm.add_death(out, norm.id_number(row["id_number"]), died)
+
+    for _ in _collect(path, ("id_number", "death_date"), (), parse, encoding):
+        pass
     return out
 
 
@@ -335,7 +258,7 @@ def load_public_payroll(path: str | Path, *, encoding: str = "utf-8-sig") -> dic
     """Public payroll (财政供养人员): ID number to employer ("" when not given)."""
 
     def parse(row: dict[str, Cell]) -> tuple[str, str]:
-        return _id(row["id_number"]), _text(row.get("employer"), "工作单位")
+        return norm.id_number(row["id_number"]), norm.text(row.get("employer"), "工作单位")
 
     out: dict[str, str] = {}
     for _, (rid, employer) in _collect(path, ("id_number",), ("employer",), parse, encoding):
@@ -348,54 +271,47 @@ def load_id_set(path: str | Path, *, encoding: str = "utf-8-sig") -> frozenset[s
     return frozenset(
         rid
         for _, rid in _collect(
-            path, ("id_number",), (), lambda row: _id(row["id_number"]), encoding
+            path, ("id_number",), (), lambda row: norm.id_number(row["id_number"]), encoding
         )
     )
 
 
-def _amount(cell: Cell) -> Decimal:
-    try:
-        if isinstance(cell, float):
-            # An XLSX number cell: its shortest decimal form is what was typed.
-            return Amount(repr(cell))
-        return Amount(_text(cell, "金额"))
-    except InvalidValue as exc:
-        raise _RowError(exc.code, exc.message, "金额") from None
-
-
 def load_prior_payouts(path: str | Path, *, encoding: str = "utf-8-sig") -> PriorPayouts:
-    """Earlier payments (已发放记录): policy, period, ID number, amount, batch id.
+    """Earlier payments (已发放记录): policy, period, ID number, amount, batch id,
+    and optionally the household (户编号) the payment was for.
 
     Only payments that reached the person belong in the file (not failed items
-    awaiting reissue).
+    awaiting reissue). Each row is made by
+    :func:`~ningxia_yikatong.checks.prior_payout`, as
+    :meth:`~ningxia_yikatong.checks.CheckContext.build` makes them.
     """
     periods: dict[str, Period] = {}
     interned: dict[str, str] = {}
 
     def parse(row: dict[str, Cell]) -> PriorPayout:
-        code = _text(row["policy_code"], "政策编码").upper()
-        if not code:
-            raise _RowError("refdata.policy_empty", "政策编码为空", "政策编码")
-        period_text = _text(row["period"], "发放期间")
-        period = periods.get(period_text)
+        text = norm.text(row["period"], "发放期间")
+        period = periods.get(text)
         if period is None:
-            try:
-                period = periods[period_text] = Period(period_text)
-            except InvalidValue as exc:
-                raise _RowError(exc.code, exc.message, "发放期间") from None
-        batch_id = _text(row["batch_id"], "批次号")
-        if not batch_id:
-            raise _RowError("refdata.batch_empty", "批次号为空", "批次号")
-        return PriorPayout(
-            interned.setdefault(code, code),
+            period = periods[text] = norm.period(text)
+        p = prior_payout(
+            row["policy_code"],
             period,
-            _id(row["id_number"]),
-            _amount(row["amount"]),
-            interned.setdefault(batch_id, batch_id),
+            row["id_number"],
+            row["amount"],
+            row["batch_id"],
+            household_id=row.get("household_id"),
+        )
+        return PriorPayout(
+            interned.setdefault(p.policy_code, p.policy_code),
+            p.period,
+            p.id_number,
+            p.amount,
+            interned.setdefault(p.batch_id, p.batch_id),
+            p.household_id,
         )
 
     fields = ("policy_code", "period", "id_number", "amount", "batch_id")
-    return PriorPayouts(p for _, p in _collect(path, fields, (), parse, encoding))
+    return PriorPayouts(p for _, p in _collect(path, fields, ("household_id",), parse, encoding))
 
 
 _HEAD: Final = frozenset({"户主", "本人", "head"})
@@ -405,21 +321,14 @@ def load_households(path: str | Path, *, encoding: str = "utf-8-sig") -> Househo
     """The household registry: one row per member, the head marked 户主."""
 
     def parse(row: dict[str, Cell]) -> HouseholdMember:
-        hid = _text(row["household_id"], "户编号")
-        if not hid:
-            raise _RowError("refdata.household_empty", "户编号为空", "户编号")
-        try:
-            name = str(PersonName(_text(row["name"], "姓名")))
-        except InvalidValue as exc:
-            raise _RowError(exc.code, exc.message, "姓名") from None
-        relation = _text(row["relation"], "与户主关系")
-        region = _text(row.get("region"), "区划代码") or None
-        if region is not None:
-            try:
-                region = str(RegionCode(region))
-            except InvalidValue as exc:
-                raise _RowError(exc.code, exc.message, "区划代码") from None
-        return HouseholdMember(hid, _id(row["id_number"]), name, relation.lower() in _HEAD, region)
+        relation = norm.text(row["relation"], "与户主关系")
+        return household_member(
+            row["household_id"],
+            row["id_number"],
+            row["name"],
+            relation.lower() in _HEAD,
+            row.get("region"),
+        )
 
     fields = ("household_id", "id_number", "name", "relation")
     members = [m for _, m in _collect(path, fields, ("region",), parse, encoding)]

@@ -7,18 +7,19 @@ systems, CSV (UTF-8 with BOM, so that Excel opens it) and XLSX for people.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
 from ..errors import CheckError
-from ._model import Finding, RuleFailure, Severity
+from ._model import Finding, MissingDataOverride, RuleFailure, Severity
 
 __all__ = ["FINDING_HEADERS", "CheckReport", "RuleOutcome", "RuleStatus"]
 
@@ -39,6 +40,7 @@ class RuleStatus(StrEnum):
     """What became of a rule on one batch."""
 
     RAN = "ran"
+    PARTIAL = "partial"
     NOT_APPLICABLE = "not_applicable"
     NO_DATA = "no_data"
     FAILED = "failed"
@@ -48,6 +50,7 @@ class RuleStatus(StrEnum):
         """Chinese label."""
         return {
             "ran": "已执行",
+            "partial": "部分缺少数据",
             "not_applicable": "不适用",
             "no_data": "缺少参考数据",
             "failed": "执行失败",
@@ -69,11 +72,15 @@ class RuleOutcome:
 class CheckReport:
     """Findings of every rule over one batch, and whether it may proceed.
 
-    ``findings`` are ordered by item number, then by rule order. A batch may
-    proceed when no finding blocks and no rule failed. ``missing_data`` lists
-    ``(rule code, reference data)`` for rules that did not run because the
-    context had no such data: a deployment decides whether that is acceptable
-    (an empty death registry usually is not).
+    ``findings`` are ordered by item number, then by rule order.
+    ``missing_data`` lists ``(rule code, reference data)`` for rules that did
+    not run, or did not run on every item, because the data was not there (no
+    death registry loaded, items without the 是否一卡通 flag). A batch may
+    proceed when no finding blocks, no rule failed, and every rule whose
+    severity in force is ``block`` and that lacked its data was overridden
+    (:meth:`override`), the override recorded in ``overrides`` with who, when
+    and why. Missing data of a ``warn`` or ``info`` rule is reported and does
+    not block, as its findings would not.
     """
 
     batch_id: str
@@ -84,6 +91,7 @@ class CheckReport:
     findings: tuple[Finding, ...]
     failures: tuple[RuleFailure, ...] = ()
     missing_data: tuple[tuple[str, str], ...] = ()
+    overrides: tuple[MissingDataOverride, ...] = ()
 
     @cached_property
     def counts_by_rule(self) -> Mapping[str, int]:
@@ -97,10 +105,71 @@ class CheckReport:
         counts = Counter(f.severity for f in self.findings)
         return {s: counts.get(s, 0) for s in Severity}
 
+    def override_of(self, rule: str) -> MissingDataOverride | None:
+        """The override recorded for ``rule``'s missing data, if any."""
+        return next((o for o in self.overrides if o.rule == rule), None)
+
+    def missing_blocks(self, rule: str) -> bool:
+        """Whether ``rule``'s missing data stops the batch: it blocks by
+        severity and was not overridden."""
+        outcome = next((r for r in self.rules if r.code == rule), None)
+        severity = outcome.severity if outcome is not None else Severity.BLOCK
+        return severity is Severity.BLOCK and self.override_of(rule) is None
+
+    @cached_property
+    def blocking_missing_data(self) -> tuple[tuple[str, str], ...]:
+        """The entries of ``missing_data`` that stop the batch."""
+        return tuple((r, d) for r, d in self.missing_data if self.missing_blocks(r))
+
     @property
     def may_proceed(self) -> bool:
-        """True when nothing blocks and every rule did its work."""
-        return not self.failures and self.counts_by_severity[Severity.BLOCK] == 0
+        """True when nothing blocks, every rule did its work, and data missing
+        for a blocking rule was overridden."""
+        return (
+            not self.failures
+            and self.counts_by_severity[Severity.BLOCK] == 0
+            and not self.blocking_missing_data
+        )
+
+    def override(
+        self, rule: str, *, reason: str, by: str, at: _dt.datetime | None = None
+    ) -> CheckReport:
+        """This report with ``rule``'s missing reference data accepted.
+
+        ``reason`` says why the batch may go without it, ``by`` who decided;
+        ``at`` defaults to now (UTC). The report itself is unchanged (it is
+        frozen): the returned copy records the override, in its JSON and
+        exports too. Overriding a rule that lacked no data, or twice, is a
+        ``check.override`` error; findings and failed rules cannot be
+        overridden.
+
+        >>> from ningxia_yikatong.testing.planted import make_batch, make_item, make_policy
+        >>> from ningxia_yikatong.checks import CheckContext, run_checks
+        >>> context = CheckContext.build(prior_payouts=[], household_members=[])
+        >>> report = run_checks(make_batch([make_item(1)]), make_policy(), context)
+        >>> report.may_proceed, report.missing_data
+        (False, (('deceased', '死亡人员信息'),))
+        >>> accepted = report.override("deceased", reason="死亡数据未推送，已人工核实", by="张三")
+        >>> accepted.may_proceed, accepted.overrides[0].by
+        (True, '张三')
+        """
+        decision = (
+            MissingDataOverride(rule, reason, by)
+            if at is None
+            else MissingDataOverride(rule, reason, by, at)
+        )
+        return self._with(decision)
+
+    def _with(self, decision: MissingDataOverride) -> CheckReport:
+        if decision.rule not in {r for r, _ in self.missing_data}:
+            lacking = "、".join(r for r, _ in self.missing_data) or "无"
+            raise CheckError(
+                f"规则 {decision.rule} 没有缺少参考数据，无需豁免（缺少数据的规则：{lacking}）",
+                code="check.override",
+            )
+        if self.override_of(decision.rule) is not None:
+            raise CheckError(f"规则 {decision.rule} 的缺少数据已豁免过", code="check.override")
+        return replace(self, overrides=(*self.overrides, decision))
 
     @cached_property
     def blocked_seqs(self) -> frozenset[int]:
@@ -114,10 +183,17 @@ class CheckReport:
     def summary(self) -> str:
         """One Chinese line: counts and the verdict."""
         c = self.counts_by_severity
-        verdict = "可以继续" if self.may_proceed else "不得继续，请先处理阻断问题"
+        if self.may_proceed:
+            verdict = "可以继续"
+        elif self.failures or c[Severity.BLOCK]:
+            verdict = "不得继续，请先处理阻断问题"
+        else:
+            verdict = "不得继续，请补充参考数据，或经批准后登记豁免"
         failed = f"，{len(self.failures)}条规则执行失败" if self.failures else ""
         if self.missing_data:
             failed += f"，{len(self.missing_data)}条规则缺少参考数据"
+            if self.overrides:
+                failed += f"（{len(self.overrides)}条已豁免）"
         return (
             f"批次 {self.batch_id}（{self.item_count}条）：阻断 {c[Severity.BLOCK]}，"
             f"警告 {c[Severity.WARN]}，提示 {c[Severity.INFO]}{failed}；{verdict}"
@@ -145,7 +221,14 @@ class CheckReport:
                 }
                 for r in self.rules
             ],
-            "missing_data": [{"rule": r, "data": d} for r, d in self.missing_data],
+            "missing_data": [
+                {"rule": r, "data": d, "overridden": self.override_of(r) is not None}
+                for r, d in self.missing_data
+            ],
+            "overrides": [
+                {**o.to_dict(), "data": dict(self.missing_data).get(o.rule, "")}
+                for o in self.overrides
+            ],
             "failures": [
                 {"rule": f.rule, "title": f.title, "stage": f.stage, "seq": f.seq, "error": f.error}
                 for f in self.failures
@@ -195,7 +278,29 @@ class CheckReport:
             writer.writerow(
                 ["", "", "", failure.rule, failure.title, "规则失败", failure.message, ""]
             )
+        for rule, _data in self.missing_data:
+            accepted = self.override_of(rule)
+            status = "缺少参考数据（已豁免）" if accepted is not None else "缺少参考数据"
+            writer.writerow(
+                ["", "", "", rule, self._title(rule), status, self.missing_message(rule), ""]
+            )
         return out.getvalue()
+
+    def _title(self, rule: str) -> str:
+        return next((r.title for r in self.rules if r.code == rule), rule)
+
+    def missing_message(self, rule: str) -> str:
+        """Chinese text of ``rule``'s missing data and its override, if any."""
+        data = dict(self.missing_data).get(rule, "")
+        text = f"比对规则“{self._title(rule)}”缺少参考数据（{data}），该项比对未完成"
+        accepted = self.override_of(rule)
+        if accepted is not None:
+            return (
+                f"{text}；已由{accepted.by}于{accepted.at.isoformat()}豁免，理由：{accepted.reason}"
+            )
+        if self.missing_blocks(rule):
+            return f"{text}；请补充该参考数据，或经批准后登记豁免（注明理由）"
+        return text
 
     def write(self, path: str | Path) -> Path:
         """Write the report; the format follows the suffix (.json, .csv, .xlsx)."""
@@ -216,7 +321,8 @@ class CheckReport:
         return target
 
     def write_xlsx(self, path: str | Path) -> None:
-        """An XLSX workbook: 汇总 (summary by rule), 问题明细 (findings), 规则失败 (failures)."""
+        """An XLSX workbook: 汇总 (summary by rule), 问题明细 (findings), 规则失败
+        (failures) and 缺少参考数据 (missing data and their overrides)."""
         from openpyxl import Workbook  # noqa: PLC0415 - only XLSX export needs it
 
         book = Workbook(write_only=True)
@@ -238,6 +344,18 @@ class CheckReport:
         failures.append(["规则编码", "规则名称", "阶段", "序号", "说明"])
         for f in self.failures:
             failures.append([f.rule, f.title, f.stage, f.seq, f.message])
+        missing = book.create_sheet("缺少参考数据")
+        missing.append(
+            ["规则编码", "规则名称", "缺少的数据", "是否豁免", "豁免理由", "豁免人", "豁免时间"]
+        )
+        for rule, data in self.missing_data:
+            o = self.override_of(rule)
+            if o is None:
+                missing.append([rule, self._title(rule), data, "否", None, None, None])
+            else:
+                missing.append(
+                    [rule, self._title(rule), data, "是", o.reason, o.by, o.at.isoformat()]
+                )
         book.save(str(path))
 
 

@@ -13,8 +13,8 @@ import datetime as _dt
 from collections.abc import Iterator
 from typing import ClassVar, Final
 
-from ..errors import CheckError, ModelError
-from ..identity import mask_account
+from ..errors import CheckError, InvalidValue, ModelError
+from ..identity import mask_account, mask_id_number
 from ..payout import PayoutBatch, PayoutItem
 from ..policy import (
     DeclaredStandard,
@@ -24,7 +24,7 @@ from ..policy import (
     Target,
 )
 from ..regions import RegionCode, RegionLevel
-from ._context import CheckContext, PriorPayout
+from ._context import CheckContext, Household, PriorPayout
 from ._engine import Rule, RuleRun
 from ._model import Problem, Severity
 
@@ -39,9 +39,13 @@ __all__ = [
     "DeceasedRule",
     "DuplicateHouseholdRule",
     "DuplicatePersonRule",
+    "ExcludedBusinessRule",
+    "ExcludedPropertyRule",
     "ExcludedRegistryRule",
+    "ExcludedVehiclesRule",
     "ExclusivePolicyRule",
     "HolderNameRule",
+    "HouseholdRegionRule",
     "NameEncodingRule",
     "NotYikatongRule",
     "PublicPayrollRule",
@@ -116,7 +120,7 @@ class DuplicateHouseholdRule(_Base):
 
         def check(item: PayoutItem) -> Problem | None:
             person = item.beneficiary
-            registered = households.of_member(person.id_number)
+            registered = None if households is None else households.of_member(person.id_number)
             key = registered.household_id if registered is not None else person.household_id
             if key is None:
                 return None
@@ -134,29 +138,33 @@ class DuplicateHouseholdRule(_Base):
 
 
 class AlreadyPaidRule(_Base):
-    """Paid already under the same policy for an overlapping period (重复发放)."""
+    """Paid already under the same policy for an overlapping period (重复发放).
+
+    On a household policy the household counts, not the person: an earlier
+    payment to another member of the same household (the household the
+    earlier payment carries, or the registered household of either person) is
+    a repeat payment too.
+    """
 
     code = "already_paid"
     title = "同期已发放"
 
     def begin(self, batch: PayoutBatch, policy: SubsidyPolicy, context: CheckContext) -> RuleRun:
-        if not len(context.prior_payouts):
+        prior = context.prior_payouts
+        if prior is None:
             return RuleRun(missing_data="已发放记录")
-        paid = context.prior_payouts.for_policy(policy.code)
+        paid = prior.for_policy(policy.code)
         start, end = batch.period.start, batch.period.end
         this_batch = batch.batch_id
 
-        def check(item: PayoutItem) -> Problem | None:
-            earlier = paid.get(item.beneficiary.id_number)
-            if earlier is None:
-                return None
-            hits = [
+        def overlapping(payouts: tuple[PriorPayout, ...]) -> list[PriorPayout]:
+            return [
                 p
-                for p in earlier
+                for p in payouts
                 if p.batch_id != this_batch and p.period.start <= end and start <= p.period.end
             ]
-            if not hits:
-                return None
+
+        def repeat(hits: list[PriorPayout]) -> Problem:
             first = hits[0]
             return Problem(
                 f"此人{first.period.label}已在批次 {first.batch_id} 领取本项补贴"
@@ -164,7 +172,60 @@ class AlreadyPaidRule(_Base):
                 _paid_evidence(hits),
             )
 
-        return RuleRun(check=check)
+        def check(item: PayoutItem) -> Problem | None:
+            earlier = paid.get(item.beneficiary.id_number)
+            if earlier is None:
+                return None
+            hits = overlapping(earlier)
+            return repeat(hits) if hits else None
+
+        if policy.target is not Target.HOUSEHOLD:
+            return RuleRun(check=check)
+        by_household = prior.for_households(policy.code)
+        households = context.households
+
+        def check_household(item: PayoutItem) -> Problem | None:
+            person = item.beneficiary
+            rid = person.id_number
+            earlier = paid.get(rid)
+            if earlier is not None:
+                hits = overlapping(earlier)
+                if hits:
+                    return repeat(hits)
+            registered = None if households is None else households.of_member(rid)
+            found: list[PriorPayout] = []
+            own_home = person.household_id
+            if own_home is not None and by_household:
+                found.extend(by_household.get(own_home, ()))
+            if registered is not None:
+                if by_household and registered.household_id != own_home:
+                    found.extend(by_household.get(registered.household_id, ()))
+                members = registered.members
+                if len(members) > 1:
+                    for member in members:
+                        if member != rid:
+                            found.extend(paid.get(member, ()))
+            if not found:
+                return None
+            # a payment found twice (by household and by member) is one payment
+            others = tuple({id(p): p for p in found if p.id_number != rid}.values())
+            hits = overlapping(others)
+            if not hits:
+                return None
+            first = hits[0]
+            home_id = first.household_id or (registered.household_id if registered else "")
+            return Problem(
+                f"此户（户编号 {home_id}）{first.period.label}已由另一家庭成员在批次 "
+                f"{first.batch_id} 领取本项补贴{first.amount}元，与本期重叠，按户发放每户只发一份；"
+                "请核实，确属重复的从花名册中删除",
+                {
+                    **_paid_evidence(hits),
+                    "household_id": home_id,
+                    "paid_to": ",".join(mask_id_number(p.id_number) for p in hits),
+                },
+            )
+
+        return RuleRun(check=check_household)
 
 
 def _paid_evidence(hits: list[PriorPayout]) -> dict[str, str | int]:
@@ -187,7 +248,7 @@ class DeceasedRule(_Base):
 
     def begin(self, batch: PayoutBatch, policy: SubsidyPolicy, context: CheckContext) -> RuleRun:
         deaths = context.deaths
-        if not deaths:
+        if deaths is None:
             return RuleRun(missing_data="死亡人员信息")
         ref = reference_date(batch, policy)
         once = policy.frequency is Frequency.ONCE and batch.pay_date is not None
@@ -218,7 +279,7 @@ class PublicPayrollRule(_Base):
         if not excludes_public_payroll(policy):
             return None
         payroll = context.public_payroll
-        if not payroll:
+        if payroll is None:
             return RuleRun(missing_data="财政供养人员信息")
 
         def check(item: PayoutItem) -> Problem | None:
@@ -247,27 +308,41 @@ def excludes_public_payroll(policy: SubsidyPolicy) -> bool:
 
 
 class ExcludedRegistryRule(_Base):
-    """In a registry the policy names as an exclusion (车辆、房产、工商登记 ...).
+    """In a registry the policy names as an exclusion (排除名单).
 
-    ``deaths`` and ``public_payroll`` in ``exclusion_registries`` are left to
-    their own rules (:data:`DEDICATED_REGISTRIES`).
+    The usual registries have their own rules, so that each has its own code
+    and severity: ``excluded_vehicles`` (车辆登记), ``excluded_property``
+    (不动产登记) and ``excluded_business`` (市场主体登记). This rule,
+    ``excluded_registry``, serves every other label a policy names. ``deaths``
+    and ``public_payroll`` in ``exclusion_registries`` are left to their own
+    rules (:data:`DEDICATED_REGISTRIES`). A registry the policy names and the
+    context lacks is missing data.
     """
 
     code = "excluded_registry"
     title = "命中排除名单"
+    #: The label this rule serves; None for every label without its own rule.
+    label: ClassVar[str | None] = None
+
+    def _labels(self, policy: SubsidyPolicy) -> list[str]:
+        if self.label is not None:
+            return [self.label] if self.label in policy.exclusion_registries else []
+        return [
+            r
+            for r in policy.exclusion_registries
+            if r not in DEDICATED_REGISTRIES and r not in REGISTRY_LABELS
+        ]
 
     def begin(
         self, batch: PayoutBatch, policy: SubsidyPolicy, context: CheckContext
     ) -> RuleRun | None:
-        labels = [r for r in policy.exclusion_registries if r not in DEDICATED_REGISTRIES]
+        labels = self._labels(policy)
         if not labels:
             return None
         missing = [label for label in labels if label not in context.registries]
         if missing:
-            raise CheckError(
-                f"政策 {policy.code} 要求比对的名单未加载：{'、'.join(missing)}",
-                code="check.registry_missing",
-            )
+            names = "、".join(REGISTRY_LABELS.get(label, label) for label in missing)
+            return RuleRun(missing_data=f"排除名单：{names}")
         sets = tuple(
             (label, REGISTRY_LABELS.get(label, label), context.registries[label])
             for label in labels
@@ -287,7 +362,32 @@ class ExcludedRegistryRule(_Base):
         return RuleRun(check=check)
 
 
-#: Chinese names of the usual exclusion registries (others are shown by their label).
+class ExcludedVehiclesRule(ExcludedRegistryRule):
+    """In the vehicle registry (车辆登记) a policy excludes."""
+
+    code = "excluded_vehicles"
+    title = "命中车辆登记"
+    label = "vehicles"
+
+
+class ExcludedPropertyRule(ExcludedRegistryRule):
+    """In the real-estate registry (不动产登记) a policy excludes."""
+
+    code = "excluded_property"
+    title = "命中不动产登记"
+    label = "property"
+
+
+class ExcludedBusinessRule(ExcludedRegistryRule):
+    """In the market-entity registry (市场主体登记) a policy excludes."""
+
+    code = "excluded_business"
+    title = "命中市场主体登记"
+    label = "business"
+
+
+#: Chinese names of the usual exclusion registries, each checked by its own
+#: rule (other labels are shown by their label and checked by ``excluded_registry``).
 REGISTRY_LABELS: Final = {
     "vehicles": "车辆登记",
     "property": "不动产登记",
@@ -343,7 +443,7 @@ class AgeRangeRule(_Base):
 
 
 class RegionRule(_Base):
-    """Registered outside the policy's regions (区域不符)."""
+    """Registered outside the policy's regions, or outside the batch's region (区域不符)."""
 
     code = "region"
     title = "区域不符"
@@ -351,15 +451,77 @@ class RegionRule(_Base):
     def begin(self, batch: PayoutBatch, policy: SubsidyPolicy, context: CheckContext) -> RuleRun:
         prefixes = tuple(_prefix(r) for r in policy.regions)
         names = "、".join(r.name for r in policy.regions)
+        batch_region = batch.region
+        batch_prefix = _prefix(batch_region)
 
         def check(item: PayoutItem) -> Problem | None:
             region = item.beneficiary.region
-            if region.startswith(prefixes):
+            if not region.startswith(prefixes):
+                return Problem(
+                    f"此人所在区划 {region}（{region.name}）不在本政策实施范围（{names}）内；"
+                    "请核实户籍所在地，不符合的从花名册中删除",
+                    {"region": str(region)},
+                )
+            if region.startswith(batch_prefix):
                 return None
             return Problem(
-                f"此人所在区划 {region}（{region.name}）不在本政策实施范围（{names}）内；"
-                "请核实户籍所在地，不符合的从花名册中删除",
-                {"region": str(region)},
+                f"此人所在区划 {region}（{region.name}）不在本批次的区划 {batch_region}"
+                f"（{batch_region.name}）内；请核实户籍所在地，移入所属县（区）的批次",
+                {"region": str(region), "batch_region": str(batch_region)},
+            )
+
+        return RuleRun(check=check)
+
+
+class HouseholdRegionRule(_Base):
+    """Roster region other than the household registry's (户籍区划不符).
+
+    The roster's region and the registered household's must be one inside the
+    other (a village inside its county is no finding). People not in the
+    registry, and households registered without a region, are not compared.
+    A warning by default: a registry can lag behind a move.
+    """
+
+    code = "household_region"
+    title = "户籍区划不符"
+    default_severity = Severity.WARN
+
+    def begin(self, batch: PayoutBatch, policy: SubsidyPolicy, context: CheckContext) -> RuleRun:
+        households = context.households
+        if households is None:
+            return RuleRun(missing_data="户籍信息")
+        if len(households) and not households.has_regions:
+            return RuleRun(missing_data="户籍信息中的区划代码")
+        prefixes: dict[str, str] = {}
+
+        def registered(home: Household) -> tuple[str, str] | None:
+            code = home.region
+            if code is None:
+                return None
+            prefix = prefixes.get(code)
+            if prefix is None:
+                try:
+                    prefix = prefixes[code] = _prefix(RegionCode(code))
+                except InvalidValue:  # not a known code: shown as it is, never matched
+                    prefix = prefixes[code] = code
+            return code, prefix
+
+        def check(item: PayoutItem) -> Problem | None:
+            person = item.beneficiary
+            home = households.of_member(person.id_number)
+            if home is None:
+                return None
+            found = registered(home)
+            if found is None:
+                return None
+            code, prefix = found
+            region = person.region
+            if region.startswith(prefix) or code.startswith(_prefix(region)):
+                return None
+            return Problem(
+                f"花名册中此人所在区划 {region}（{region.name}）与户籍登记的区划 {code}"
+                f"（户编号 {home.household_id}）不一致；请核实现户籍所在地，更正花名册或户籍信息",
+                {"region": str(region), "registered_region": code},
             )
 
         return RuleRun(check=check)
@@ -426,7 +588,12 @@ class AmountRule(_Base):
 
 
 class NotYikatongRule(_Base):
-    """Account not the social-security-card account (非一卡通账户) where required."""
+    """Account not the social-security-card account (非一卡通账户) where required.
+
+    An item whose flag is unknown (``is_yikatong`` None: the roster has no
+    是否一卡通 column, or the cell is empty) is neither passed nor found: the
+    rule reports the flag as missing data, naming the items.
+    """
 
     code = "not_yikatong"
     title = "非一卡通账户"
@@ -436,10 +603,13 @@ class NotYikatongRule(_Base):
     ) -> RuleRun | None:
         if not policy.requires_yikatong:
             return None
+        unknown = [i.seq for i in batch.items if i.beneficiary.account.is_yikatong is None]
+        if len(unknown) == len(batch.items):
+            return RuleRun(missing_data="是否一卡通（花名册未标明）")
 
         def check(item: PayoutItem) -> Problem | None:
             account = item.beneficiary.account
-            if account.is_yikatong:
+            if account.is_yikatong is not False:
                 return None
             return Problem(
                 f"收款账户（尾号{account.number[-4:]}）不是社会保障卡金融账户，本政策须通过"
@@ -447,6 +617,8 @@ class NotYikatongRule(_Base):
                 {"account": mask_account(account.number)},
             )
 
+        if unknown:
+            return RuleRun(check=check, missing_data=f"是否一卡通（第{_seqs(unknown)}条未填）")
         return RuleRun(check=check)
 
 
@@ -548,11 +720,10 @@ class ExclusivePolicyRule(_Base):
     ) -> RuleRun | None:
         if not policy.exclusive_with:
             return None
-        if not len(context.prior_payouts):
+        prior = context.prior_payouts
+        if prior is None:
             return RuleRun(missing_data="已发放记录")
-        others = tuple(
-            (str(code), context.prior_payouts.for_policy(code)) for code in policy.exclusive_with
-        )
+        others = tuple((str(code), prior.for_policy(code)) for code in policy.exclusive_with)
         start, end = batch.period.start, batch.period.end
 
         def check(item: PayoutItem) -> Problem | None:
@@ -645,9 +816,13 @@ DUPLICATE_HOUSEHOLD: Final = DuplicateHouseholdRule()
 ALREADY_PAID: Final = AlreadyPaidRule()
 DECEASED: Final = DeceasedRule()
 PUBLIC_PAYROLL: Final = PublicPayrollRule()
+EXCLUDED_VEHICLES: Final = ExcludedVehiclesRule()
+EXCLUDED_PROPERTY: Final = ExcludedPropertyRule()
+EXCLUDED_BUSINESS: Final = ExcludedBusinessRule()
 EXCLUDED_REGISTRY: Final = ExcludedRegistryRule()
 AGE_RANGE: Final = AgeRangeRule()
 REGION: Final = RegionRule()
+HOUSEHOLD_REGION: Final = HouseholdRegionRule()
 AMOUNT: Final = AmountRule()
 NOT_YIKATONG: Final = NotYikatongRule()
 HOLDER_NAME: Final = HolderNameRule()
@@ -663,9 +838,13 @@ BUILTIN_RULES: Final[tuple[Rule, ...]] = (
     ALREADY_PAID,
     DECEASED,
     PUBLIC_PAYROLL,
+    EXCLUDED_VEHICLES,
+    EXCLUDED_PROPERTY,
+    EXCLUDED_BUSINESS,
     EXCLUDED_REGISTRY,
     AGE_RANGE,
     REGION,
+    HOUSEHOLD_REGION,
     AMOUNT,
     NOT_YIKATONG,
     HOLDER_NAME,

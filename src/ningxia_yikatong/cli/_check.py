@@ -10,6 +10,7 @@ on synthetic data with planted problems.
 from __future__ import annotations
 
 import datetime as _dt
+import getpass
 import json
 import random
 from collections import Counter
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ..bank import AccountNumber, BankCode
@@ -26,6 +28,7 @@ from ..checks import (
     CheckContext,
     CheckReport,
     HouseholdMember,
+    MissingDataOverride,
     PriorPayout,
     PriorPayouts,
     SeverityOverrides,
@@ -38,7 +41,7 @@ from ..checks import (
 )
 from ..checks._context import DEFAULT_SHARED_ACCOUNT_THRESHOLD, Households
 from ..codes import BatchId, Period
-from ..errors import CheckError
+from ..errors import CheckError, ReferenceDataError
 from ..payout import PayoutBatch
 from ..policy import SubsidyPolicy
 from ..regions import NINGXIA
@@ -85,21 +88,35 @@ def reference_kind(spec: str) -> tuple[str, str, Path]:
 def _load_context(
     refs: tuple[str, ...], encoding: str, severity: Path | None, threshold: int
 ) -> CheckContext:
-    deaths: dict[str, _dt.date] = {}
-    payroll: dict[str, str] = {}
-    prior = PriorPayouts()
-    households = Households()
+    # A kind no --ref names stays None: not loaded, so its rules report it missing.
+    deaths: dict[str, _dt.date] | None = None
+    payroll: dict[str, str] | None = None
+    prior: PriorPayouts | None = None
+    households: Households | None = None
     registries: dict[str, frozenset[str]] = {}
     for spec in refs:
         kind, label, path = reference_kind(spec)
         if kind == "deaths":
-            deaths.update(load_deaths(path, encoding=encoding))
+            loaded = load_deaths(path, encoding=encoding)
+            if deaths is None:
+                deaths = loaded
+            else:
+                for rid, died in loaded.items():
+                    if deaths.setdefault(rid, died) != died:
+                        raise ReferenceDataError(
+                            f"同一人在不同死亡人员文件中的死亡日期不同（{deaths[rid]} 与 {died}）",
+                            code="refdata.duplicate",
+                            file=path.name,
+                        )
         elif kind == "payroll":
-            payroll.update(load_public_payroll(path, encoding=encoding))
+            loaded_payroll = load_public_payroll(path, encoding=encoding)
+            payroll = loaded_payroll if payroll is None else loaded_payroll | payroll
         elif kind == "prior":
+            if prior is None:
+                prior = PriorPayouts()
             prior.extend(load_prior_payouts(path, encoding=encoding))
         elif kind == "households":
-            if len(households):
+            if households is not None:
                 raise CheckError("户籍信息只能指定一个文件", code="cli.option", file=path.name)
             households = load_households(path, encoding=encoding)
         else:
@@ -187,9 +204,11 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
         console.print(table)
     for failure in report.failures:
         console.print(f"[red]规则失败[/red]：{failure.message}", soft_wrap=True)
-    for rule, data in report.missing_data:
+    for rule, _data in report.missing_data:
+        accepted = report.override_of(rule) is not None
+        label = "缺少参考数据（已豁免）" if accepted else "缺少参考数据"
         console.print(
-            f"[yellow]缺少参考数据[/yellow]：规则 {rule} 未执行（{data}）", soft_wrap=True
+            f"[yellow]{label}[/yellow]：{escape(report.missing_message(rule))}", soft_wrap=True
         )
     style = "green" if report.may_proceed else "red"
     console.print(f"[{style}]{report.summary()}[/{style}]", soft_wrap=True)
@@ -243,6 +262,15 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
     help="屏幕上最多列出的问题条数",
 )
 @click.option("--allow-rejected", is_flag=True, help="花名册有无效行时仍比对其余行")
+@click.option(
+    "--accept-missing",
+    "accept_missing",
+    multiple=True,
+    metavar="RULE",
+    help="经批准在缺少参考数据时仍继续的规则编码（如 deceased），可重复；须同时填写 --reason",
+)
+@click.option("--reason", help="豁免缺少参考数据的理由（记入报告）")
+@click.option("--by", "accepted_by", help="豁免决定人（默认当前系统用户）")
 @click.option("--demo", is_flag=True, help="用合成数据演示（含死亡、财政供养、已发放等问题）")
 @click.option(
     "--rows", default=200, show_default=True, type=click.IntRange(min=10), help="演示数据条数"
@@ -255,7 +283,7 @@ def check(**options: Any) -> None:
         batch, policy, context, rows = _demo(options)
     else:
         batch, policy, context, rows = _from_files(options)
-    report = run_checks(batch, policy, context)
+    report = run_checks(batch, policy, context, accept_missing=_accepted(options))
     _show(report, rows, options["max_findings"])
     out: Path | None = options["out"]
     if out is None and options["roster_file"] is not None:
@@ -271,6 +299,25 @@ def check(**options: Any) -> None:
         console.print(f"报告已写入 {out}", markup=False, soft_wrap=True)
     if not report.may_proceed:
         raise SystemExit(1)
+
+
+def _accepted(options: dict[str, Any]) -> list[MissingDataOverride]:
+    rules: tuple[str, ...] = options["accept_missing"]
+    if not rules:
+        if options["reason"] or options["accepted_by"]:
+            raise CheckError("--reason 和 --by 只能与 --accept-missing 一起使用", code="cli.option")
+        return []
+    if not (options["reason"] or "").strip():
+        raise CheckError("使用 --accept-missing 须用 --reason 写明理由", code="cli.option")
+    by = options["accepted_by"]
+    if not by:
+        try:
+            by = getpass.getuser()
+        except (OSError, KeyError):
+            raise CheckError(
+                "无法确定当前用户，请用 --by 写明豁免决定人", code="cli.option"
+            ) from None
+    return [MissingDataOverride(rule.strip(), options["reason"], by) for rule in rules]
 
 
 def _required(options: dict[str, Any], *names: str) -> None:
@@ -350,7 +397,9 @@ def _demo(options: dict[str, Any]) -> tuple[PayoutBatch, SubsidyPolicy, CheckCon
         public_payroll=dict.fromkeys(picked[3:5], "某县农业农村局"),
         prior_payouts=prior,
         household_members=[
-            HouseholdMember(str(i.beneficiary.household_id), rid, i.beneficiary.name, True)
+            HouseholdMember(
+                str(i.beneficiary.household_id), rid, i.beneficiary.name, True, i.beneficiary.region
+            )
             for i, rid in zip(batch.items, ids, strict=True)
             if i.beneficiary.household_id
         ],

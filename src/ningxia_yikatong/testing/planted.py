@@ -73,9 +73,10 @@ PLANTABLE: Final = (
     "already_paid",
     "deceased",
     "public_payroll",
-    "excluded_registry",
+    "excluded_vehicles",
     "age_range",
     "region",
+    "household_region",
     "amount",
     "not_yikatong",
     "holder_name",
@@ -167,6 +168,7 @@ def plant_problems(
     vehicles: set[str] = set()
     prior: list[PriorPayout] = []
     extra_members: list[HouseholdMember] = []
+    moved: set[str] = set()  # registered in another county than the roster says
 
     def person(i: int) -> str:
         return str(items[i].beneficiary.id_number)
@@ -188,8 +190,10 @@ def plant_problems(
                 deaths[rid] = start - _dt.timedelta(days=1 + rng.randrange(300))
             elif kind == "public_payroll":
                 payroll[rid] = "某县教育局"
-            elif kind == "excluded_registry":
+            elif kind == "excluded_vehicles":
                 vehicles.add(rid)
+            elif kind == "household_region":
+                moved.add(rid)
             elif kind == "already_paid":
                 prior.append(
                     PriorPayout(policy.code, the_period, rid, Amount("200.00"), "EARLIER-1")
@@ -249,7 +253,9 @@ def plant_problems(
     for _ in range(counts.get("duplicate_household", 0)):
         head = items[rng.choice(spare)].beneficiary
         newcomer = gen.batch(1, policy=policy, bank=bank, period=period).items[0]
-        member = newcomer.beneficiary.model_copy(update={"household_id": head.household_id})
+        member = newcomer.beneficiary.model_copy(
+            update={"household_id": head.household_id, "region": head.region}
+        )
         items.append(newcomer.model_copy(update={"seq": len(items) + 1, "beneficiary": member}))
         extra_members.append(
             HouseholdMember(str(head.household_id), member.id_number, member.name, False)
@@ -258,7 +264,11 @@ def plant_problems(
 
     members = [
         HouseholdMember(
-            str(i.beneficiary.household_id), i.beneficiary.id_number, i.beneficiary.name, True
+            str(i.beneficiary.household_id),
+            i.beneficiary.id_number,
+            i.beneficiary.name,
+            True,
+            _OUTSIDE_COUNTY if i.beneficiary.id_number in moved else i.beneficiary.region,
         )
         for i in items
         if ("duplicate_person", i.seq) not in expected
@@ -342,7 +352,7 @@ def make_item(
     region: str = "640122101201",
     bank: str = "psbc",
     account: str | None = None,
-    yikatong: bool = True,
+    yikatong: bool | None = True,
     amount: str = "100.00",
     household: str | None = None,
     quantity: str | None = None,

@@ -229,7 +229,8 @@ class RosterRow:
     amount: str
     household_id: str | None = None
     phone: str | None = None
-    is_yikatong: bool = True
+    #: None writes an empty 是否一卡通 cell (not stated).
+    is_yikatong: bool | None = True
     quantity: str | None = None
     memo: str | None = None
 
@@ -264,7 +265,7 @@ class RosterRow:
             self.phone or "",
             self.account,
             bank,
-            "是" if self.is_yikatong else "否",
+            {True: "是", False: "否", None: ""}[self.is_yikatong],
             self.quantity or "",
             self.amount,
             self.memo or "",
