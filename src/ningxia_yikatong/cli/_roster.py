@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import click
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..errors import InvalidValue
 from ..roster import RosterReader, read_roster
 from ..testing.policies import sample_policies
 from ..testing.synthetic import SyntheticData, write_roster_csv, write_roster_xlsx
-from ._app import console, err_console, handle_errors, main
+from ._app import console, handle_errors, main
+from ._progress import progress, tracked
 
 __all__ = ["roster"]
-
-T = TypeVar("T")
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
 
 
 @main.group()
@@ -61,14 +46,13 @@ def check(
     max_errors: int,
 ) -> None:
     """检查花名册 FILE（CSV 或 XLSX），列出有问题的行；有问题时退出状态为 1。"""
-    with _progress() as progress:
-        task = progress.add_task("读取花名册", total=file.stat().st_size or None)
+    with progress("读取花名册", total=file.stat().st_size or None) as step:
 
         def advance(reader: RosterReader) -> None:
             if reader.format == "csv":
-                progress.update(task, completed=reader.position)
-            else:
-                progress.update(task, total=None, completed=reader.position)
+                step.update(completed=reader.position)
+            else:  # XLSX: rows read, of a total the file does not say
+                step.update(completed=reader.position, unknown_total=True)
 
         result = read_roster(
             file,
@@ -174,18 +158,9 @@ def generate(
             raise InvalidValue(f"没有示例政策 {policy}；可选：{known}", code="cli.policy")
     data = SyntheticData(seed=seed, rare_name_share=rare_share)
     lines = data.roster_rows(rows, policy=chosen, bank=bank)
-    with _progress() as progress:
-        task = progress.add_task("生成花名册", total=rows)
-        counted = _counted(lines, lambda: progress.advance(task, 1000), 1000)
-        if fmt == "xlsx":
-            written = write_roster_xlsx(out, counted)
-        else:
-            written = write_roster_csv(out, counted, encoding=encoding)
+    counted = tracked(lines, "生成花名册", rows, every=1000)
+    if fmt == "xlsx":
+        written = write_roster_xlsx(out, counted)
+    else:
+        written = write_roster_csv(out, counted, encoding=encoding)
     console.print(f"已生成 {written:,} 行合成花名册：{out}（{fmt.upper()}，种子 {seed}）")
-
-
-def _counted(items: Iterator[T], tick: Callable[[], None], every: int) -> Iterator[T]:
-    for n, item in enumerate(items, 1):
-        if n % every == 0:
-            tick()
-        yield item
