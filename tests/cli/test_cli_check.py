@@ -164,6 +164,6 @@ def test_household_registry_once(tmp_path: Path) -> None:
     args = [str(roster), *BASE, "--payer-name", "财政专户", "--out", str(tmp_path / "r.json")]
     code, out, _ = run("check", *args, "--ref", f"households={hh}")
     assert code == 0, out
-    code, _, err = run("check", *args, "--ref", f"households={hh}", "--ref", str(hh))
+    code, _, err = run("check", *args, "--force", "--ref", f"households={hh}", "--ref", str(hh))
     assert code == 1
     assert "户籍信息只能指定一个文件" in err

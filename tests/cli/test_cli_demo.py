@@ -99,7 +99,7 @@ def test_demo_rerun_removes_only_what_it_wrote(tmp_path: Path) -> None:
     assert (out / "我的笔记.txt").read_text("utf-8") == "keep"
     assert (out / "02-花名册" / "核实记录.csv").read_text("utf-8") == "keep"
     assert set(json.loads((out / DEMO_MARKER).read_text("utf-8"))["written"]) == written
-    leftovers = list(out.rglob("*.part"))
+    leftovers = list(out.rglob(".*.part*"))
     assert not leftovers
 
 

@@ -42,6 +42,7 @@ from ..signing import (
     native_stderr_silenced,
 )
 from ._app import console, handle_errors, main
+from ._output import write_files
 
 __all__ = ["bank_simulate", "banks", "render"]
 
@@ -77,16 +78,8 @@ def _verifier(path: Path) -> Verifier:
 
 
 def _write(out_dir: Path, files: dict[str, bytes], force: bool) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in files:
-        if Path(name).name != name:
-            raise FileFormatError("文件名不能包含目录", code="cli.file_name", file=name)
-        if (out_dir / name).exists() and not force:
-            raise FileFormatError(
-                f"文件已存在：{name}（如需覆盖请加 --force）", code="cli.exists", file=name
-            )
-    for name, data in files.items():
-        (out_dir / name).write_bytes(data)
+    """Every file or none (see :mod:`._output`): existing ones only with ``--force``."""
+    write_files(out_dir, files, force=force)
 
 
 @main.group("banks")

@@ -44,6 +44,8 @@ from ..policy import SubsidyPolicy
 from ..regions import NINGXIA
 from ..roster import read_roster
 from ._app import console, handle_errors, main
+from ._output import refuse_existing, write_with
+from ._progress import progress
 
 __all__ = ["check", "reference_kind"]
 
@@ -233,8 +235,9 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="报告文件（.xlsx、.csv 或 .json）",
+    help="报告文件（.xlsx、.csv 或 .json；默认为花名册旁的“花名册名_比对报告.xlsx”）",
 )
+@click.option("--force", is_flag=True, help="覆盖已有的报告文件")
 @click.option(
     "--max-findings",
     default=50,
@@ -251,23 +254,21 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
 @handle_errors
 def check(**options: Any) -> None:
     """比对花名册 ROSTER 与补贴政策、参考数据（事前比对）；不得继续时退出状态为 1。"""
+    out: Path | None = options["out"]
+    if out is None and options["roster_file"] is not None and not options["demo"]:
+        roster: Path = options["roster_file"]
+        out = roster.with_name(f"{roster.stem}_比对报告.xlsx")
+    if out is not None:  # before the work, not after it
+        refuse_existing([out], force=options["force"])
     if options["demo"]:
         batch, policy, context, rows = _demo(options)
     else:
         batch, policy, context, rows = _from_files(options)
-    report = run_checks(batch, policy, context)
+    with progress(f"比对 {batch.count:,} 条明细"):
+        report = run_checks(batch, policy, context)
     _show(report, rows, options["max_findings"])
-    out: Path | None = options["out"]
-    if out is None and options["roster_file"] is not None:
-        roster: Path = options["roster_file"]
-        out = roster.with_name(f"{roster.stem}_比对报告.xlsx")
     if out is not None:
-        try:
-            report.write(out)
-        except OSError as exc:
-            raise CheckError(
-                f"无法写入报告：{exc.strerror}", code="check.report_io", file=str(out)
-            ) from None
+        write_with(out, report.write, force=options["force"])
         console.print(f"报告已写入 {out}", markup=False, soft_wrap=True)
     if not report.may_proceed:
         raise SystemExit(1)

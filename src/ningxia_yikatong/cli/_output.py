@@ -31,6 +31,7 @@ __all__ = [
     "refuse_existing",
     "write_file",
     "write_files",
+    "write_with",
 ]
 
 #: The file ``yikatong demo`` writes in its output folder, listing what it wrote.
@@ -58,8 +59,9 @@ def refuse_existing(paths: Iterable[Path], *, force: bool, option: str = "--forc
         return
     existing = [str(path) for path in paths if path.exists() or path.is_symlink()]
     if existing:
+        others = f"（另有 {'、'.join(existing[1:])} 也已存在）" if len(existing) > 1 else ""
         raise FileFormatError(
-            f"文件已存在：{'、'.join(existing)}（不会覆盖；确需覆盖请加 {option}）",
+            f"文件已存在{others}，不会覆盖；确需覆盖请加 {option}",
             code="cli.exists",
             file=existing[0],
         )
@@ -79,13 +81,18 @@ def ensure_folder(folder: Path) -> None:
         ) from None
 
 
+def _usual_mode(fd: int) -> None:
+    """The mode a new file gets from ``open`` (mkstemp makes owner-only files)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+
+
 def _atomic(path: Path, data: bytes, *, private: bool) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
-        if not private:  # mkstemp makes owner-only files; keys stay that way
-            umask = os.umask(0)
-            os.umask(umask)
-            os.fchmod(fd, 0o666 & ~umask)
+        if not private:  # keys stay owner-only
+            _usual_mode(fd)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -106,9 +113,9 @@ def write_file(
     private: bool = False,
 ) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; an existing file only
-    with ``force``. ``private`` files are readable by their owner only."""
+    with ``force``. ``private`` files are readable by their owner only. The
+    folder must exist."""
     refuse_existing([path], force=force, option=option)
-    ensure_folder(path.parent)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         _atomic(path, raw, private=private)
@@ -116,6 +123,36 @@ def write_file(
         raise FileFormatError(
             f"无法写入文件：{_reason(exc)}", code="cli.unwritable", file=str(path)
         ) from None
+
+
+def write_with(
+    path: Path, writer: Callable[[Path], object], *, force: bool, option: str = "--force"
+) -> None:
+    """Write ``path`` by calling ``writer`` with a temporary path beside it, then
+    renaming that over ``path``; an existing file only with ``force``. The
+    folder must exist."""
+    refuse_existing([path], force=force, option=option)
+    try:
+        # The temporary name ends as the target does: writers choose a format by it.
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=f".part{path.suffix}"
+        )
+    except OSError as exc:
+        raise FileFormatError(
+            f"无法写入文件：{_reason(exc)}", code="cli.unwritable", file=str(path)
+        ) from None
+    _usual_mode(fd)
+    os.close(fd)
+    try:
+        writer(Path(tmp))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise FileFormatError(
+            f"无法写入文件：{_reason(exc)}", code="cli.unwritable", file=str(path)
+        ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def write_files(
@@ -128,6 +165,7 @@ def write_files(
             raise FileFormatError("文件名不能包含目录", code="cli.file_name", file=name)
     targets = [folder / name for name in files]
     refuse_existing(targets, force=force, option=option)
+    ensure_folder(folder)
     for target, data in zip(targets, files.values(), strict=True):
         write_file(target, data, force=True)
     return targets
@@ -192,6 +230,7 @@ class DemoFolder:
     def write(self, relative: str, data: bytes | str) -> Path:
         """Write one file under the folder (never over a file the demo did not write)."""
         path = self.root / relative
+        ensure_folder(path.parent)
         write_file(path, data, force=False)
         self.written.append(Path(relative).as_posix())
         return path
@@ -199,16 +238,8 @@ class DemoFolder:
     def write_with(self, relative: str, writer: Callable[[Path], object]) -> Path:
         """Write one file by ``writer(temporary path)``, then move it into place."""
         path = self.root / relative
-        refuse_existing([path], force=False)
         ensure_folder(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        os.close(fd)
-        try:
-            writer(Path(tmp))
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        write_with(path, writer, force=False)
         self.written.append(Path(relative).as_posix())
         return path
 

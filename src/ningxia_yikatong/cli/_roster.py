@@ -12,6 +12,7 @@ from ..roster import RosterReader, read_roster
 from ..testing.policies import sample_policies
 from ..testing.synthetic import SyntheticData, write_roster_csv, write_roster_xlsx
 from ._app import console, handle_errors, main
+from ._output import write_with
 from ._progress import progress, tracked
 
 __all__ = ["roster"]
@@ -106,8 +107,8 @@ def check(
     "-o",
     "out",
     required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="输出文件",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="输出文件（已存在时须加 --force 才覆盖）",
 )
 @click.option(
     "--format",
@@ -135,6 +136,7 @@ def check(
 )
 @click.option("--policy", default=None, help="按示例政策的标准计算金额，如 NX-GLJT")
 @click.option("--bank", default=None, help="全部使用该代发银行（银行代码，如 psbc）")
+@click.option("--force", is_flag=True, help="覆盖已有的输出文件")
 @handle_errors
 def generate(
     *,
@@ -146,6 +148,7 @@ def generate(
     rare_share: float,
     policy: str | None,
     bank: str | None,
+    force: bool,
 ) -> None:
     """生成合成花名册（测试数据，身份证号和卡号均为虚构）。"""
     fmt = fmt or ("xlsx" if out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
@@ -159,8 +162,14 @@ def generate(
     data = SyntheticData(seed=seed, rare_name_share=rare_share)
     lines = data.roster_rows(rows, policy=chosen, bank=bank)
     counted = tracked(lines, "生成花名册", rows, every=1000)
-    if fmt == "xlsx":
-        written = write_roster_xlsx(out, counted)
-    else:
-        written = write_roster_csv(out, counted, encoding=encoding)
+    written = 0
+
+    def write(path: Path) -> None:
+        nonlocal written
+        if fmt == "xlsx":
+            written = write_roster_xlsx(path, counted)
+        else:
+            written = write_roster_csv(path, counted, encoding=encoding)
+
+    write_with(out, write, force=force)
     console.print(f"已生成 {written:,} 行合成花名册：{out}（{fmt.upper()}，种子 {seed}）")
