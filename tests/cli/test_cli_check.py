@@ -167,3 +167,11 @@ def test_household_registry_once(tmp_path: Path) -> None:
     code, _, err = run("check", *args, "--force", "--ref", f"households={hh}", "--ref", str(hh))
     assert code == 1
     assert "户籍信息只能指定一个文件" in err
+
+
+def test_missing_options_are_named_as_typed(tmp_path: Path) -> None:
+    roster, _ = _roster(tmp_path)
+    code, _, err = run("check", str(roster), "--period", "2026-03")
+    assert code == 1
+    assert "--policy、--payer-account、--payer-name" in err
+    assert "--policy-code" not in err

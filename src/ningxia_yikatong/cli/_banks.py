@@ -28,7 +28,6 @@ from ..banks import (
     registry_failures,
 )
 from ..errors import AdapterError, FileFormatError, KeyLoadError
-from ..payout import PayoutBatch
 from ..signing import (
     RsaSigner,
     RsaVerifier,
@@ -42,6 +41,7 @@ from ..signing import (
     native_stderr_silenced,
 )
 from ._app import console, handle_errors, main
+from ._batch import load_batch
 from ._output import write_files
 
 __all__ = ["bank_simulate", "banks", "render"]
@@ -158,7 +158,7 @@ def render(
     if (batch_path is None) == (synthetic is None):
         raise AdapterError("请指定 --batch 或 --synthetic 之一", code="cli.usage")
     if batch_path is not None:
-        batch = PayoutBatch.model_validate_json(_read(batch_path, "批次文件"))
+        batch = load_batch(batch_path, "--batch")
     else:
         from ..testing import SyntheticData  # noqa: PLC0415 - only for demonstration batches
 

@@ -42,10 +42,11 @@ from ..errors import CheckError
 from ..payout import PayoutBatch
 from ..policy import SubsidyPolicy
 from ..regions import NINGXIA
-from ..roster import read_roster
 from ._app import console, handle_errors, main
+from ._batch import load_batch
 from ._output import refuse_existing, write_with
 from ._progress import progress
+from ._roster import read_roster_shown
 
 __all__ = ["check", "reference_kind"]
 
@@ -204,6 +205,12 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
+@click.option(
+    "--batch",
+    "batch_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="改为比对发放批次 JSON（yikatong batch from-roster 生成；政策、期间取自批次）",
+)
 @click.option("--policy", "policy_code", help="政策编码，如 NX-GLJT")
 @click.option(
     "--catalog",
@@ -255,13 +262,15 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
 def check(**options: Any) -> None:
     """比对花名册 ROSTER 与补贴政策、参考数据（事前比对）；不得继续时退出状态为 1。"""
     out: Path | None = options["out"]
-    if out is None and options["roster_file"] is not None and not options["demo"]:
-        roster: Path = options["roster_file"]
-        out = roster.with_name(f"{roster.stem}_比对报告.xlsx")
+    source: Path | None = options["batch_file"] or options["roster_file"]
+    if out is None and source is not None and not options["demo"]:
+        out = source.with_name(f"{source.stem}_比对报告.xlsx")
     if out is not None:  # before the work, not after it
         refuse_existing([out], force=options["force"])
     if options["demo"]:
         batch, policy, context, rows = _demo(options)
+    elif options["batch_file"] is not None:
+        batch, policy, context, rows = _from_batch(options)
     else:
         batch, policy, context, rows = _from_files(options)
     with progress(f"比对 {batch.count:,} 条明细"):
@@ -274,8 +283,18 @@ def check(**options: Any) -> None:
         raise SystemExit(1)
 
 
+def _flag(name: str) -> str:
+    """The option as it is typed (``--policy`` for the parameter ``policy_code``)."""
+    ctx = click.get_current_context(silent=True)
+    params = ctx.command.params if ctx is not None else []
+    for param in params:
+        if param.name == name and param.opts:
+            return max(param.opts, key=len)
+    return f"--{name.replace('_', '-')}"
+
+
 def _required(options: dict[str, Any], *names: str) -> None:
-    missing = [f"--{n.replace('_', '-')}" for n in names if not options[n]]
+    missing = [_flag(n) for n in names if not options[n]]
     if missing:
         raise CheckError(f"缺少选项：{'、'.join(missing)}", code="cli.option")
 
@@ -288,7 +307,7 @@ def _from_files(
     _required(options, "policy_code", "period", "payer_account", "payer_name")
     period = Period(options["period"])
     policy = _policy(options["policy_code"], options["catalog_file"], period.start)
-    result = read_roster(options["roster_file"])
+    result = read_roster_shown(options["roster_file"])
     if not options["allow_rejected"]:
         result.raise_for_errors()
     if not result.items:
@@ -315,6 +334,33 @@ def _from_files(
     )
     rows = {n: result.source_row(n) for n in range(1, len(result.items) + 1)}
     return batch, policy, context, rows
+
+
+def _from_batch(
+    options: dict[str, Any],
+) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, None]:
+    if options["roster_file"] is not None:
+        raise CheckError("请指定花名册 ROSTER 或 --batch 之一", code="cli.option")
+    batch = load_batch(options["batch_file"], "--batch")
+    for name, flag, value in (
+        ("policy_code", "--policy", batch.policy_code),
+        ("period", "--period", batch.period),
+    ):
+        given = options[name]
+        if given and given.strip().upper() != str(value).upper():
+            raise CheckError(
+                f"{flag} {given} 与批次 {batch.batch_id} 的 {value} 不符（可省略 {flag}）",
+                code="cli.option",
+                file=str(options["batch_file"]),
+            )
+    policy = _policy(str(batch.policy_code), options["catalog_file"], batch.period.start)
+    context = _load_context(
+        options["refs"],
+        options["ref_encoding"],
+        options["severity_file"],
+        options["shared_threshold"],
+    )
+    return batch, policy, context, None
 
 
 def _demo(options: dict[str, Any]) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, None]:

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
 from ..errors import InvalidValue
-from ..roster import RosterReader, read_roster
+from ..roster import RosterReader, RosterResult, read_roster
 from ..testing.policies import sample_policies
 from ..testing.synthetic import SyntheticData, write_roster_csv, write_roster_xlsx
 from ._app import console, handle_errors, main
 from ._output import write_with
 from ._progress import progress, tracked
 
-__all__ = ["roster"]
+__all__ = ["read_roster_shown", "roster"]
+
+
+def read_roster_shown(path: Path, **options: Any) -> RosterResult:
+    """:func:`~ningxia_yikatong.roster.read_roster` with a progress display
+    (on a terminal only)."""
+    with progress("读取花名册", total=path.stat().st_size or None) as step:
+
+        def advance(reader: RosterReader) -> None:
+            if reader.format == "csv":
+                step.update(completed=reader.position)
+            else:  # XLSX: rows read, of a total the file does not say
+                step.update(completed=reader.position, unknown_total=True)
+
+        return read_roster(path, progress=advance, **options)
 
 
 @main.group()
@@ -47,22 +62,13 @@ def check(
     max_errors: int,
 ) -> None:
     """检查花名册 FILE（CSV 或 XLSX），列出有问题的行；有问题时退出状态为 1。"""
-    with progress("读取花名册", total=file.stat().st_size or None) as step:
-
-        def advance(reader: RosterReader) -> None:
-            if reader.format == "csv":
-                step.update(completed=reader.position)
-            else:  # XLSX: rows read, of a total the file does not say
-                step.update(completed=reader.position, unknown_total=True)
-
-        result = read_roster(
-            file,
-            sheet=sheet,
-            encoding=encoding,
-            default_bank=default_bank,
-            ignore_unknown_columns=ignore_unknown_columns,
-            progress=advance,
-        )
+    result = read_roster_shown(
+        file,
+        sheet=sheet,
+        encoding=encoding,
+        default_bank=default_bank,
+        ignore_unknown_columns=ignore_unknown_columns,
+    )
     errors = result.errors
     if errors:
         table = Table(title=f"问题明细（共{len(errors)}处）", title_justify="left")
