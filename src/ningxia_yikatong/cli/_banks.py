@@ -43,6 +43,7 @@ from ..signing import (
 from ._app import console, handle_errors, main
 from ._batch import load_batch
 from ._output import write_files
+from ._progress import progress
 
 __all__ = ["bank_simulate", "banks", "render"]
 
@@ -165,7 +166,8 @@ def render(
         assert synthetic is not None
         batch = SyntheticData(seed=seed).batch(synthetic, bank=adapter.code)
     signer = _signer(key_path, password_env)
-    payment = adapter.render(batch, signer, created=day.date() if day else None)
+    with progress(f"生成{adapter.name}付款文件（{batch.count:,} 笔）"):
+        payment = adapter.render(batch, signer, created=day.date() if day else None)
     _write(out_dir, dict(payment.files), force)
     console.print(f"已生成{adapter.name}付款文件：{payment.main}")
     console.print(f"批次号：{payment.batch_id}　笔数：{payment.count}　总金额：{payment.total} 元")

@@ -26,6 +26,7 @@ from ..regions import NINGXIA
 from ..roster import RosterResult
 from ._app import console, handle_errors, main
 from ._output import ensure_folder, refuse_existing, write_file
+from ._progress import progress
 from ._roster import read_roster_shown
 
 __all__ = ["MAX_BATCH_FILE_BYTES", "batch", "load_batch"]
@@ -75,7 +76,8 @@ def load_batch(path: Path, option: str = "--batch") -> PayoutBatch:
     names the file and the option."""
     data = _read(path, option, "批次文件", MAX_BATCH_FILE_BYTES)
     try:
-        return PayoutBatch.model_validate_json(data)
+        with progress(f"读取批次文件 {path.name}"):
+            return PayoutBatch.model_validate_json(data)
     except YikatongError as exc:
         if exc.code == "model.json_invalid":
             seems = _looks_like(data)
@@ -96,7 +98,8 @@ def load_batch(path: Path, option: str = "--batch") -> PayoutBatch:
 
 
 def _write_batch(batch: PayoutBatch, out: Path, force: bool) -> None:
-    write_file(out, batch.model_dump_json(indent=2), force=force)
+    with progress(f"写入批次 {batch.batch_id}"):
+        write_file(out, batch.model_dump_json(indent=2), force=force)
     console.print(
         f"已写入批次 {batch.batch_id}：{batch.count:,} 笔，{batch.total:,} 元 → {out}",
         markup=False,
