@@ -38,4 +38,7 @@ def handle_errors(func: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="yikatong")
 def main() -> None:
-    """惠民惠农财政补贴资金“一卡通”：政策清单、花名册、比对、代发、对账与公示。"""
+    """惠民惠农财政补贴资金“一卡通”：政策清单、花名册、比对、代发、对账与补发。
+
+    写文件的命令不会覆盖已有文件（确需覆盖时加 --force），也不删除不是它写入的文件。
+    """
