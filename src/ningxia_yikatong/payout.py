@@ -199,9 +199,7 @@ class PayoutBatch(DomainModel):
             )
         update: dict[str, object] = {
             "batch_id": BatchId(batch_id),
-            "items": tuple(
-                item.model_copy(update={"seq": n}) for n, item in enumerate(kept, 1)
-            ),
+            "items": tuple(item.model_copy(update={"seq": n}) for n, item in enumerate(kept, 1)),
             "source_batch_id": self.batch_id,
             "source_seqs": tuple(item.seq for item in kept),
         }

@@ -109,7 +109,10 @@ def catalog() -> None:
     help="json：完整清单（含全部版本）；csv、xlsx：一个版本的公开清单",
 )
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出文件"
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="输出文件（已存在时须加 --force 才覆盖）",
 )
 @_CATALOG_OPTION
 @_ON_OPTION

@@ -242,7 +242,7 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="报告文件（.xlsx、.csv 或 .json；默认为花名册旁的“花名册名_比对报告.xlsx”）",
+    help="报告文件（.xlsx、.csv 或 .json；默认为输入文件旁的“文件名_比对报告.xlsx”）",
 )
 @click.option("--force", is_flag=True, help="覆盖已有的报告文件")
 @click.option(
@@ -260,7 +260,7 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
 @click.option("--seed", default=0, show_default=True, type=int, help="演示数据随机种子")
 @handle_errors
 def check(**options: Any) -> None:
-    """比对花名册 ROSTER 与补贴政策、参考数据（事前比对）；不得继续时退出状态为 1。"""
+    """比对花名册 ROSTER（或 --batch 批次）与补贴政策、参考数据；不得继续时退出状态为 1。"""
     out: Path | None = options["out"]
     source: Path | None = options["batch_file"] or options["roster_file"]
     if out is None and source is not None and not options["demo"]:
@@ -303,7 +303,9 @@ def _from_files(
     options: dict[str, Any],
 ) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, dict[int, int]]:
     if options["roster_file"] is None:
-        raise CheckError("请指定花名册文件，或用 --demo 演示", code="cli.option")
+        raise CheckError(
+            "请指定花名册 ROSTER 或 --batch 批次文件，或用 --demo 演示", code="cli.option"
+        )
     _required(options, "policy_code", "period", "payer_account", "payer_name")
     period = Period(options["period"])
     policy = _policy(options["policy_code"], options["catalog_file"], period.start)
