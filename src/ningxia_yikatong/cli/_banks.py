@@ -27,7 +27,7 @@ from ..banks import (
     get_adapter,
     registry_failures,
 )
-from ..errors import AdapterError, FileFormatError, KeyLoadError
+from ..errors import AdapterError, FileFormatError, KeyLoadError, YikatongError
 from ..signing import (
     RsaSigner,
     RsaVerifier,
@@ -40,7 +40,7 @@ from ..signing import (
     load_public_key,
     native_stderr_silenced,
 )
-from ._app import console, handle_errors, main
+from ._app import about_file, console, handle_errors, main, option_for
 from ._batch import load_batch
 from ._output import write_files
 from ._progress import progress
@@ -53,13 +53,18 @@ _STATUS_NAMES: Final = ", ".join(s.value for s in ReturnStatus)
 
 
 def _read(path: Path, what: str, limit: int = MAX_BATCH_BYTES) -> bytes:
+    option = option_for(path)
+    given = f" {option} 指定的" if option else ""
     try:
         if path.stat().st_size > limit:
-            raise FileFormatError(f"{what}过大", code="cli.file_too_large", file=path.name)
+            raise FileFormatError(f"{given}{what}过大", code="cli.file_too_large", file=str(path))
         return path.read_bytes()
     except OSError as exc:
+        reason = "文件不存在" if isinstance(exc, FileNotFoundError) else exc.strerror
         raise FileFormatError(
-            f"无法读取{what}：{exc.strerror or type(exc).__name__}", code="cli.file", file=path.name
+            f"无法读取{given}{what}：{reason or type(exc).__name__}",
+            code="cli.file",
+            file=str(path),
         ) from None
 
 
@@ -69,12 +74,20 @@ def _signer(path: Path, password_env: str | None) -> Sm2Signer | RsaSigner:
         password = os.environ.get(password_env)
         if password is None:
             raise KeyLoadError(f"环境变量 {password_env} 未设置（私钥口令）", code="key.env")
-    key = load_private_key(_read(path, "私钥", 1024 * 1024), password)
+    data = _read(path, "私钥", 1024 * 1024)
+    try:
+        key = load_private_key(data, password)
+    except YikatongError as exc:
+        raise about_file(exc, path) from None
     return Sm2Signer(key) if isinstance(key, Sm2PrivateKey) else RsaSigner(key)
 
 
 def _verifier(path: Path) -> Verifier:
-    key = load_public_key(_read(path, "公钥", 1024 * 1024))
+    data = _read(path, "公钥", 1024 * 1024)
+    try:
+        key = load_public_key(data)
+    except YikatongError as exc:
+        raise about_file(exc, path) from None
     return Sm2Verifier(key) if isinstance(key, Sm2PublicKey) else RsaVerifier(key)
 
 
