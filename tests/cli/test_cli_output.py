@@ -105,9 +105,10 @@ def test_write_file_modes_and_errors(tmp_path: Path) -> None:
     assert public.stat().st_mode & 0o044  # readable as any new file would be
     with pytest.raises(FileFormatError, match="目录不存在"):
         write_file(tmp_path / "missing" / "x.json", "{}", force=False)
-    with pytest.raises(FileFormatError) as caught:
-        write_file(tmp_path, "{}", force=True)
-    assert caught.value.code == "cli.exists"
+    for force in (True, False):
+        with pytest.raises(FileFormatError) as caught:
+            write_file(tmp_path, "{}", force=force)
+        assert caught.value.code == "cli.not_a_file"
 
 
 def test_write_files_refuses_names_with_folders(tmp_path: Path) -> None:

@@ -51,11 +51,13 @@ def _reason(exc: OSError) -> str:
 
 
 def refuse_existing(paths: Iterable[Path], *, force: bool, option: str = "--force") -> None:
-    """Stop when any of ``paths`` exists (and ``force`` is not given), naming them all."""
+    """Stop when any of ``paths`` exists (and ``force`` is not given), naming them
+    all; a folder where a file should go is refused even with ``force``."""
+    paths = list(paths)
+    for path in paths:
+        if path.is_dir():
+            raise FileFormatError("应为文件，实际是一个目录", code="cli.not_a_file", file=str(path))
     if force:
-        for path in paths:
-            if path.is_dir():
-                raise FileFormatError("应为文件，实际是一个目录", code="cli.exists", file=str(path))
         return
     existing = [str(path) for path in paths if path.exists() or path.is_symlink()]
     if existing:
