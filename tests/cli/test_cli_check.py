@@ -175,3 +175,16 @@ def test_missing_options_are_named_as_typed(tmp_path: Path) -> None:
     assert code == 1
     assert "--policy、--payer-account、--payer-name" in err
     assert "--policy-code" not in err
+
+
+def test_reference_and_catalog_errors_name_the_option(tmp_path: Path) -> None:
+    roster, _ = _roster(tmp_path)
+    bad = tmp_path / "r.csv"
+    bad.write_text("a,b\n1,2\n", "utf-8")
+    args = [str(roster), *BASE, "--payer-name", "财政专户", "--out", str(tmp_path / "r.json")]
+    for option, value in (("--ref", f"deaths={bad}"), ("--catalog", str(bad)),
+                          ("--severity", str(bad))):  # fmt: skip
+        code, _, err = run("check", *args, option, value, "--force")
+        assert code == 1
+        assert f"{option} {value if option == '--ref' else ''}".strip() + " 指定的文件有误" in err
+        assert "r.csv" in err

@@ -38,11 +38,11 @@ from ..checks import (
 )
 from ..checks._context import DEFAULT_SHARED_ACCOUNT_THRESHOLD, Households
 from ..codes import BatchId, Period
-from ..errors import CheckError
+from ..errors import CheckError, YikatongError
 from ..payout import PayoutBatch
 from ..policy import SubsidyPolicy
 from ..regions import NINGXIA
-from ._app import console, handle_errors, main
+from ._app import about_file, console, handle_errors, main
 from ._batch import load_batch
 from ._output import refuse_existing, write_with
 from ._progress import progress
@@ -133,11 +133,33 @@ def _load_context(
     )
 
 
+def _context(options: dict[str, Any]) -> CheckContext:
+    """The reference data of ``--ref`` and ``--severity``; an error names the option."""
+    try:
+        return _load_context(
+            options["refs"],
+            options["ref_encoding"],
+            options["severity_file"],
+            options["shared_threshold"],
+        )
+    except YikatongError as exc:
+        where = Path(exc.location.file).name if exc.location.file else None
+        for spec in options["refs"]:
+            if where == reference_kind(spec)[2].name:
+                raise about_file(exc, reference_kind(spec)[2], f"--ref {spec}") from None
+        if options["severity_file"] is not None and where == options["severity_file"].name:
+            raise about_file(exc, options["severity_file"], "--severity") from None
+        raise
+
+
 def _policy(code: str, catalog_file: Path | None, on: _dt.date) -> SubsidyPolicy:
     if catalog_file is not None:
         from ._catalog import load_catalog_file  # noqa: PLC0415 - only with --catalog
 
-        loaded = load_catalog_file(catalog_file)
+        try:
+            loaded = load_catalog_file(catalog_file)
+        except YikatongError as exc:
+            raise about_file(exc, catalog_file, "--catalog") from None
         if isinstance(loaded, CatalogRevision):
             return loaded.policy(code)
         return loaded.revision_on(on).policy(code)
@@ -328,12 +350,7 @@ def _from_files(
         items=result.items,
         pay_date=pay_date,
     )
-    context = _load_context(
-        options["refs"],
-        options["ref_encoding"],
-        options["severity_file"],
-        options["shared_threshold"],
-    )
+    context = _context(options)
     rows = {n: result.source_row(n) for n in range(1, len(result.items) + 1)}
     return batch, policy, context, rows
 
@@ -356,12 +373,7 @@ def _from_batch(
                 file=str(options["batch_file"]),
             )
     policy = _policy(str(batch.policy_code), options["catalog_file"], batch.period.start)
-    context = _load_context(
-        options["refs"],
-        options["ref_encoding"],
-        options["severity_file"],
-        options["shared_threshold"],
-    )
+    context = _context(options)
     return batch, policy, context, None
 
 

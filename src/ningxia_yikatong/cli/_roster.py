@@ -22,7 +22,11 @@ __all__ = ["read_roster_shown", "roster"]
 def read_roster_shown(path: Path, **options: Any) -> RosterResult:
     """:func:`~ningxia_yikatong.roster.read_roster` with a progress display
     (on a terminal only)."""
-    with progress("读取花名册", total=path.stat().st_size or None) as step:
+    try:
+        size = path.stat().st_size or None
+    except OSError:  # the reader says what is wrong with the file
+        size = None
+    with progress("读取花名册", total=size) as step:
 
         def advance(reader: RosterReader) -> None:
             if reader.format == "csv":
