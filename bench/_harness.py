@@ -27,9 +27,27 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Measurement", "Stage", "main", "run_stages"]
+__all__ = ["OPTIONAL_MODULES", "BenchFailure", "Measurement", "Stage", "main", "run_stages"]
 
 Prepare = Callable[[int], Callable[[], int]]
+
+#: Modules some benchmarks need, and the extra of ningxia-yikatong that installs them.
+OPTIONAL_MODULES = {
+    "sepaxml": "bench",
+    "xmlschema": "bench",
+    "elementpath": "bench",
+    "segno": "qr",
+    "sqlalchemy": "postgres",
+    "psycopg": "postgres",
+    "click": "cli",
+    "rich": "cli",
+}
+#: Exit status of a child whose benchmark needs a module that is not installed.
+_MISSING_STATUS = 3
+
+
+class BenchFailure(Exception):
+    """A benchmark case could not run; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +116,12 @@ def measure_here(prepare: Prepare, n: int) -> Measurement:
 
 
 def _child(module: str, index: int, which: str, n: int) -> None:
-    stage = importlib.import_module(module).STAGES[index]
-    m = measure_here(stage.ours if which == "ours" else stage.floor, n)
+    try:
+        stage = importlib.import_module(module).STAGES[index]
+        m = measure_here(stage.ours if which == "ours" else stage.floor, n)
+    except ModuleNotFoundError as exc:
+        print(json.dumps({"missing": exc.name}))
+        raise SystemExit(_MISSING_STATUS) from None
     print(
         json.dumps(
             {"items": m.items, "seconds": m.seconds, "peak_mb": m.peak_mb, "work_mb": m.work_mb}
@@ -108,14 +130,37 @@ def _child(module: str, index: int, which: str, n: int) -> None:
 
 
 def measure_in_child(module: str, index: int, which: str, n: int) -> Measurement:
-    """Run one case in a fresh interpreter and read back its figures."""
-    out = subprocess.run(
+    """Run one case in a fresh interpreter and read back its figures.
+
+    A case that fails raises :class:`BenchFailure`: for a module that is not
+    installed, naming the extra that installs it; otherwise with the end of the
+    child's error output.
+    """
+    done = subprocess.run(
         [sys.executable, "-m", "bench._harness", module, str(index), which, str(n)],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
-    ).stdout
-    data = json.loads(out.strip().splitlines()[-1])
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode == _MISSING_STATUS and lines:
+        missing = json.loads(lines[-1]).get("missing") or "?"
+        top = missing.split(".")[0]
+        extra = OPTIONAL_MODULES.get(top)
+        hint = (
+            f"install the '{extra}' extra: pip install -e '.[{extra}]'"
+            if extra
+            else f"install {top}"
+        )
+        raise BenchFailure(
+            f"{module} ({which}) needs the module {missing!r}, not installed: {hint}"
+        )
+    if done.returncode != 0 or not lines:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise BenchFailure(
+            f"{module} stage {index} ({which}, n={n}) failed with status {done.returncode}:\n{tail}"
+        )
+    data = json.loads(lines[-1])
     return Measurement(data["items"], data["seconds"], data["peak_mb"], data["work_mb"])
 
 

@@ -58,3 +58,22 @@ def test_value_types_work_with_type_adapter_and_as_fields(name: str, raw: str) -
     schema = TypeAdapter(cls).json_schema()
     kinds = {schema["type"]} if "type" in schema else {s["type"] for s in schema["anyOf"]}
     assert kinds == ({"string", "integer"} if name == "Amount" else {"string"})
+
+
+def test_descriptions_claim_only_what_exists() -> None:
+    """Public disclosure (公示) is not part of the library yet: no description says so."""
+    import tomllib
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from ningxia_yikatong.cli import main
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    description = tomllib.loads(pyproject.read_text("utf-8"))["project"]["description"]
+    help_text = CliRunner().invoke(main, ["--help"]).output
+    for text in (ningxia_yikatong.__doc__ or "", description, help_text):
+        assert "公示" not in text
+        assert "disclosure" not in text.lower()
+    assert "reconciliation" in description
+    assert "对账" in help_text

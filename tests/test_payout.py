@@ -191,3 +191,60 @@ def test_total_follows_a_copy_with_other_items() -> None:
     assert fewer.total == Decimal("10.00")
     assert b.total == Decimal("15.00")
     assert PayoutBatch.model_validate_json(b.model_dump_json()) == b
+
+
+def test_without_makes_a_new_batch_linked_to_its_source() -> None:
+    source = batch([item(1, "100.00"), item(2, "200.00"), item(3, "300.00"), item(4, "400.00")])
+    cleared = source.without([3, 1], batch_id="B2026Q1-01-C", pay_date=dt.date(2026, 3, 20))
+    assert cleared.batch_id == "B2026Q1-01-C"
+    assert [i.seq for i in cleared.items] == [1, 2]
+    assert [i.amount for i in cleared.items] == [Decimal("200.00"), Decimal("400.00")]
+    assert cleared.source_batch_id == source.batch_id
+    assert cleared.source_seqs == (2, 4)
+    assert cleared.source_seq(2) == 4
+    assert source.source_seq(1) is None
+    assert cleared.pay_date == dt.date(2026, 3, 20)
+    assert (cleared.policy_code, cleared.payer_account) == (
+        source.policy_code,
+        source.payer_account,
+    )
+    assert cleared.total == Decimal("600.00")
+    assert PayoutBatch.model_validate_json(cleared.model_dump_json()) == cleared
+
+
+def test_without_keeps_the_batch_id_for_one_content() -> None:
+    source = batch([item(1), item(2)])
+    with pytest.raises(ModelError) as caught:
+        source.without([1], batch_id=source.batch_id)
+    assert caught.value.code == "batch.id_reused"
+
+
+@pytest.mark.parametrize(
+    ("seqs", "code"),
+    [([3], "batch.seq_unknown"), ([0], "batch.seq_unknown"), ([1, 2], "batch.empty")],
+)
+def test_without_refuses_unknown_seqs_and_an_empty_result(seqs: list[int], code: str) -> None:
+    with pytest.raises(ModelError) as caught:
+        batch([item(1), item(2)]).without(seqs, batch_id="NEW")
+    assert caught.value.code == code
+
+
+def test_source_link_is_checked() -> None:
+    items = [item(1), item(2)]
+    with pytest.raises(ModelError, match="同时给出"):
+        batch(items, source_batch_id="SRC")
+    with pytest.raises(ModelError, match="来源序号有1个"):
+        batch(items, source_batch_id="SRC", source_seqs=[5])
+    with pytest.raises(ModelError, match="重复"):
+        batch(items, source_batch_id="SRC", source_seqs=[5, 5])
+
+
+@given(payout_batches(min_items=2, max_items=6))
+@settings(max_examples=30)
+def test_without_round_trip_keeps_every_item_once(b: PayoutBatch) -> None:
+    dropped = {seq for seq in range(1, b.count + 1) if seq % 2 == 0}
+    cleared = b.without(dropped, batch_id="NEW-" + b.batch_id[:20])
+    assert cleared.count == b.count - len(dropped)
+    for seq in range(1, cleared.count + 1):
+        source = b.item(cleared.source_seq(seq) or 0)
+        assert cleared.item(seq).model_copy(update={"seq": source.seq}) == source

@@ -2,8 +2,8 @@
 
 惠民惠农财政补贴资金"一卡通": policies (补贴政策) and their published list
 (补贴政策清单), rosters (花名册), cross-checks before payment (比对), agent-bank
-files with SM2/RSA signatures, reconciliation of bank returns (回盘), and public
-disclosure (公示).
+files with SM2/RSA signatures, reconciliation of bank returns (回盘) with reissue
+of failures (补发) and notices to recipients (逐项告知).
 """
 
 from __future__ import annotations

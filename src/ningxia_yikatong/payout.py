@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Annotated, Self
 
@@ -48,11 +48,19 @@ class PayoutItem(DomainModel):
     memo: Annotated[str, Field(max_length=60)] | None = None
 
 
+def _seq(item: PayoutItem) -> int:
+    return item.seq
+
+
 class PayoutBatch(DomainModel):
     """A batch of payout items for one policy, period and agent bank.
 
     ``parent_batch_id`` and ``round`` link a reissue (补发) to the batch whose
-    failed items it pays again.
+    failed items it pays again. ``source_batch_id`` and ``source_seqs`` link a
+    batch made by :meth:`without` to the batch it was taken from:
+    ``source_seqs[j - 1]`` is the source's ``seq`` of item ``j``.
+
+    A batch id names one content: a batch with other items gets another id.
     """
 
     batch_id: BatchId
@@ -66,6 +74,32 @@ class PayoutBatch(DomainModel):
     pay_date: _dt.date | None = None
     parent_batch_id: BatchId | None = None
     round: Annotated[int, Field(ge=1)] = 1
+    source_batch_id: BatchId | None = None
+    source_seqs: tuple[Annotated[int, Field(ge=1)], ...] | None = None
+
+    @model_validator(mode="after")
+    def _source_link(self) -> Self:
+        if (self.source_batch_id is None) != (self.source_seqs is None):
+            raise ModelError(
+                "来源批次号与来源序号须同时给出", code="batch.source", field="source_seqs"
+            )
+        if self.source_seqs is None:
+            return self
+        if self.source_batch_id == self.batch_id:
+            raise ModelError(
+                f"批次号 {self.batch_id} 已用于来源批次：明细不同的批次须使用新的批次号",
+                code="batch.id_reused",
+                field="batch_id",
+            )
+        if len(self.source_seqs) != len(self.items):
+            raise ModelError(
+                f"来源序号有{len(self.source_seqs)}个，明细有{len(self.items)}笔",
+                code="batch.source",
+                field="source_seqs",
+            )
+        if len(set(self.source_seqs)) != len(self.source_seqs):
+            raise ModelError("来源序号有重复", code="batch.source", field="source_seqs")
+        return self
 
     @model_validator(mode="after")
     def _seq_contiguous(self) -> Self:
@@ -120,6 +154,60 @@ class PayoutBatch(DomainModel):
         if 1 <= seq <= len(self.items):
             return self.items[seq - 1]
         raise ModelError(f"批次 {self.batch_id} 中没有序号 {seq}", code="batch.seq_unknown")
+
+    def source_seq(self, seq: int) -> int | None:
+        """The ``seq`` in :attr:`source_batch_id` of this batch's item ``seq``
+        (``None`` for a batch not taken from another)."""
+        self.item(seq)
+        return None if self.source_seqs is None else self.source_seqs[seq - 1]
+
+    def without(
+        self,
+        seqs: Iterable[int],
+        *,
+        batch_id: str,
+        pay_date: _dt.date | None = None,
+    ) -> PayoutBatch:
+        """A new batch, ``batch_id``, of this batch's items except ``seqs``.
+
+        The kept items are numbered 1..m again in their order here; the new
+        batch records this batch as its ``source_batch_id`` and each item's
+        ``seq`` here in ``source_seqs``. Everything else (policy, period, payer,
+        reissue round) is kept; ``pay_date`` replaces the pay date when given.
+        ``batch_id`` must differ from this batch's id, since the content differs;
+        an unknown seq, or dropping every item, is refused.
+
+        >>> from ningxia_yikatong.testing import SyntheticData
+        >>> batch = SyntheticData(seed=1).batch(5, bank="psbc")
+        >>> cleared = batch.without({2, 4}, batch_id=batch.batch_id + "-C")
+        >>> cleared.count, cleared.source_batch_id == batch.batch_id, cleared.source_seqs
+        (3, True, (1, 3, 5))
+        >>> cleared.item(2).beneficiary == batch.item(3).beneficiary
+        True
+        """
+        dropped = set(seqs)
+        unknown = sorted(seq for seq in dropped if not 1 <= seq <= len(self.items))
+        if unknown:
+            shown = "、".join(map(str, unknown[:10])) + ("……" if len(unknown) > 10 else "")
+            raise ModelError(
+                f"批次 {self.batch_id} 中没有序号 {shown}", code="batch.seq_unknown", field="seq"
+            )
+        kept = sorted((item for item in self.items if item.seq not in dropped), key=_seq)
+        if not kept:
+            raise ModelError(
+                f"批次 {self.batch_id} 的明细全部被剔除，不能生成新批次", code="batch.empty"
+            )
+        update: dict[str, object] = {
+            "batch_id": BatchId(batch_id),
+            "items": tuple(item.model_copy(update={"seq": n}) for n, item in enumerate(kept, 1)),
+            "source_batch_id": self.batch_id,
+            "source_seqs": tuple(item.seq for item in kept),
+        }
+        if pay_date is not None:
+            update["pay_date"] = pay_date
+        # Validated again as a whole: a new id, contiguous seqs, a consistent link.
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self).model_validate(fields | update)
 
     def __iter__(self) -> Iterator[PayoutItem]:  # type: ignore[override]
         return iter(self.items)

@@ -232,3 +232,51 @@ def test_signature_file_is_base64_of_the_signers_signature(
     assert len(payment.digest) == 64
     assert payment.signature_algorithm == "HMAC-SHA256"
     assert payment.key_fingerprint == keys.department.key_fingerprint
+
+
+TEXT_BANKS = ("abc", "nxrcb", "psbc")
+
+
+@pytest.mark.parametrize("code", TEXT_BANKS)
+def test_sniff_recognises_a_text_banks_own_files_only(
+    code: str, hmac_adapter: MakeAdapter, make_batch: MakeBatch, keys: Any
+) -> None:
+    adapter = hmac_adapter(code)
+    payment = adapter.render(make_batch(3, code), keys.department)
+    returned = adapter.write_return(
+        payment.batch_id,
+        [ReturnRecord(1, "6217000012345678901", "马兰", Decimal("1.00"), ReturnStatus.SUCCESS,
+                      *adapter.code_for(ReturnStatus.SUCCESS))],
+        keys.bank,
+    )  # fmt: skip
+    for data in (payment.files[payment.main], next(v for k, v in returned.items()
+                                                   if not k.endswith(".sig"))):  # fmt: skip
+        assert type(adapter).sniff(data)
+        for other in (*BUILT_IN, "ccb", "boc", "bonx"):
+            if other != code:
+                assert not type(get_adapter(other)).sniff(data), other
+    assert not type(adapter).sniff(b"")
+    assert not type(adapter).sniff(b"\xff\xfe junk \r\n")
+
+
+def test_another_banks_file_is_named(
+    hmac_adapter: MakeAdapter, make_batch: MakeBatch, keys: Any
+) -> None:
+    psbc, nxrcb = hmac_adapter("psbc"), hmac_adapter("nxrcb")
+    payment = psbc.render(make_batch(3, "psbc"), keys.department)
+    with pytest.raises(BankFileError) as caught:
+        nxrcb.read_instructions(payment.files, keys.department_verifier)
+    assert "看起来是中国邮政储蓄银行的文件" in caught.value.message
+    assert caught.value.code == "bankfile.record_type"  # the code stays the same
+    assert caught.value.location.file == payment.main
+    returned = psbc.write_return(payment.batch_id, [], keys.bank)
+    with pytest.raises(BankFileError, match="看起来是中国邮政储蓄银行的文件"):
+        nxrcb.parse_return(returned, keys.bank_verifier)
+
+
+def test_a_file_no_bank_recognises_gets_no_hint(hmac_adapter: MakeAdapter, keys: Any) -> None:
+    data = b"01 not a bank file\r\n"
+    files = {"x.dat": data, "x.dat.sig": base64.b64encode(keys.bank.sign(data))}
+    with pytest.raises(BankFileError) as caught:
+        hmac_adapter("nxrcb").parse_return(files, keys.bank_verifier)
+    assert "看起来是" not in caught.value.message

@@ -124,3 +124,29 @@ def test_errors_are_messages(tmp_path: Path, sm2_keys: tuple[Path, Path, Path, P
     )  # fmt: skip
     assert code == 1
     assert "signature" in out
+
+
+def test_key_and_file_errors_name_the_file_and_the_option(
+    tmp_path: Path, sm2_keys: tuple[Path, Path, Path, Path]
+) -> None:
+    _dept_key, dept_pub, _bank_key, _ = sm2_keys
+    batch_file = tmp_path / "batch.json"
+    batch_file.write_text(SyntheticData(seed=3).batch(2, bank="psbc").model_dump_json(), "utf-8")
+    not_a_key = tmp_path / "roster.csv"
+    not_a_key.write_text("姓名,金额\n马兰,100\n", "utf-8")
+    args = ["render", "--bank", "psbc", "--batch", str(batch_file), "--out-dir", str(tmp_path)]
+    code, out = _run([*args, "--key", str(not_a_key)])
+    assert code == 1
+    assert str(not_a_key) in out
+    assert "--key 指定的" in out
+    code, out = _run([*args, "--key", str(tmp_path / "none.pem")])
+    assert code == 1
+    assert "none.pem" in out
+    assert "--key 指定的私钥：文件不存在" in out
+    code, out = _run(
+        ["bank-simulate", "--bank", "psbc", str(tmp_path / "missing.txt"),
+         "--bank-key", str(not_a_key), "--department-pubkey", str(dept_pub)]
+    )  # fmt: skip
+    assert code == 1
+    assert "--bank-key 指定的" in out
+    assert str(not_a_key) in out

@@ -45,9 +45,12 @@ def test_export_csv_of_the_latest_or_a_date(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
     assert tuple(rows[0]) == PUBLIC_COLUMNS
     assert len(rows) == 10
-    code, stdout, _ = run(
-        "catalog", "export", "--format", "csv", "--out", str(out), "--on", "2023-06-30"
-    )
+    again = ("catalog", "export", "--format", "csv", "--out", str(out), "--on", "2023-06-30")
+    code, _, stderr = run(*again)
+    assert code == 1
+    assert "cli.exists" in stderr
+    assert "--force" in stderr
+    code, stdout, _ = run(*again, "--force")
     assert code == 0
     assert "第1版" in stdout
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
@@ -155,7 +158,7 @@ def test_missing_and_unwritable_files(tmp_path: Path) -> None:
         "catalog", "export", "--format", "csv", "--out", str(tmp_path / "no" / "dir.csv")
     )
     assert code == 1
-    assert "无法写入文件：文件不存在" in stderr
+    assert "无法写入文件：目录不存在" in stderr
 
 
 def test_date_before_the_first_revision() -> None:

@@ -202,7 +202,7 @@ def test_household_registry_once(tmp_path: Path) -> None:
     args += _empty_refs(tmp_path)
     code, out, _ = run("check", *args, "--ref", f"households={hh}")
     assert code == 0, out
-    code, _, err = run("check", *args, "--ref", f"households={hh}", "--ref", str(hh))
+    code, _, err = run("check", *args, "--force", "--ref", f"households={hh}", "--ref", str(hh))
     assert code == 1
     assert "户籍信息只能指定一个文件" in err
 
@@ -217,3 +217,24 @@ def test_two_death_files_with_different_dates_are_refused(tmp_path: Path) -> Non
     assert code == 1
     assert "死亡日期不同" in err
     assert "deaths2.csv" in err
+
+
+def test_missing_options_are_named_as_typed(tmp_path: Path) -> None:
+    roster, _ = _roster(tmp_path)
+    code, _, err = run("check", str(roster), "--period", "2026-03")
+    assert code == 1
+    assert "--policy、--payer-account、--payer-name" in err
+    assert "--policy-code" not in err
+
+
+def test_reference_and_catalog_errors_name_the_option(tmp_path: Path) -> None:
+    roster, _ = _roster(tmp_path)
+    bad = tmp_path / "r.csv"
+    bad.write_text("a,b\n1,2\n", "utf-8")
+    args = [str(roster), *BASE, "--payer-name", "财政专户", "--out", str(tmp_path / "r.json")]
+    for option, value in (("--ref", f"deaths={bad}"), ("--catalog", str(bad)),
+                          ("--severity", str(bad))):  # fmt: skip
+        code, _, err = run("check", *args, option, value, "--force")
+        assert code == 1
+        assert f"{option} {value if option == '--ref' else ''}".strip() + " 指定的文件有误" in err
+        assert "r.csv" in err

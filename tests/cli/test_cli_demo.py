@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from ningxia_yikatong import PayoutBatch
 from ningxia_yikatong.banks import available_adapters
 from ningxia_yikatong.cli import main
+from ningxia_yikatong.cli._output import DEMO_MARKER
+
+
+def _demo(out: Path, *more: str) -> tuple[int, str]:
+    args = ["demo", "--out", str(out), "--size", "60", "--seed", "5", "--bank", "psbc", *more]
+    result = CliRunner().invoke(main, args)
+    return result.exit_code, result.output
 
 
 def test_demo_end_to_end(tmp_path: Path) -> None:
@@ -28,7 +37,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
         assert list((first / "代发文件").iterdir()), bank
         assert list((first / "回盘文件").iterdir()), bank
         report = json.loads(next(first.glob("*-对账.json")).read_text("utf-8"))
-        assert report["batch_id"].endswith(bank.upper())
+        assert report["batch_id"] == f"TK202603-{bank.upper()}-C"
 
 
 def test_demo_is_repeatable_for_a_seed(tmp_path: Path) -> None:
@@ -47,3 +56,61 @@ def test_demo_refuses_an_unknown_bank(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path), "--bank", "nosuch"])
     assert result.exit_code == 1
     assert "nosuch" in result.output
+
+
+def test_demo_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", "utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "data.csv").write_text("a,b", "utf-8")
+    code, output = _demo(tmp_path)
+    assert code == 1
+    assert "cli.out_not_empty" in output
+    assert str(tmp_path) in output
+    assert "Traceback" not in output
+    assert (tmp_path / "notes.txt").read_text("utf-8") == "mine"
+    assert (tmp_path / "sub" / "data.csv").read_text("utf-8") == "a,b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "sub"]
+
+
+def test_demo_refuses_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "README.md").write_text("keep", "utf-8")
+    code, output = _demo(Path("."))
+    assert code == 1
+    assert "cli.out_not_empty" in output
+    assert (tmp_path / "README.md").read_text("utf-8") == "keep"
+
+
+def test_demo_rerun_removes_only_what_it_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, output = _demo(out)
+    assert code == 0, output
+    marker = json.loads((out / DEMO_MARKER).read_text("utf-8"))
+    written = set(marker["written"])
+    assert "02-花名册/花名册.csv" in written
+    assert all((out / name).is_file() for name in written)
+    # Someone adds their own files beside and inside the demo's folders.
+    (out / "我的笔记.txt").write_text("keep", "utf-8")
+    (out / "02-花名册" / "核实记录.csv").write_text("keep", "utf-8")
+    stale = out / "03-比对" / "TK202603-PSBC-比对结果.xlsx"
+    assert stale.is_file()
+    code, output = _demo(out, "--size", "40")
+    assert code == 0, output
+    assert (out / "我的笔记.txt").read_text("utf-8") == "keep"
+    assert (out / "02-花名册" / "核实记录.csv").read_text("utf-8") == "keep"
+    assert set(json.loads((out / DEMO_MARKER).read_text("utf-8"))["written"]) == written
+    leftovers = list(out.rglob(".*.part*"))
+    assert not leftovers
+
+
+def test_demo_pays_a_new_batch_linked_to_the_checked_one(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, output = _demo(out)
+    assert code == 0, output
+    cleared = PayoutBatch.model_validate_json(
+        (out / "03-比对" / "TK202603-PSBC-C.json").read_text("utf-8")
+    )
+    assert cleared.source_batch_id == "TK202603-PSBC"
+    assert cleared.source_seqs is not None
+    assert len(cleared.source_seqs) == cleared.count
+    assert "TK202603-PSBC-C" in output

@@ -158,6 +158,14 @@ class BankAdapter(ABC):
         """
         return cls()
 
+    @classmethod
+    def sniff(cls, data: bytes) -> bool:
+        """Whether ``data`` looks like one of this bank's files (payment or return),
+        from a cheap look at its start; never raises. Used to say, when a file
+        does not read, which bank's file it seems to be. An adapter whose files
+        it cannot recognise this way keeps this default (``False``)."""
+        return False
+
     # -- the contract ------------------------------------------------------------
     @abstractmethod
     def render(
@@ -316,6 +324,22 @@ def _digest(algorithm: str, data: bytes) -> str:
     return hashlib.new(algorithm.lower().replace("-", ""), data).hexdigest()
 
 
+def _banks_recognising(data: bytes, *, but: str) -> list[str]:
+    """Names of the registered banks, other than ``but``, whose ``sniff`` accepts ``data``."""
+    from ._registry import available_adapters  # noqa: PLC0415 - the registry imports this module
+
+    names = []
+    for info in available_adapters().values():
+        if info.code == but:
+            continue
+        try:
+            if info.adapter.sniff(data):
+                names.append(info.name)
+        except Exception:  # noqa: S112 - another party's adapter must not break this error
+            continue
+    return names
+
+
 class RecordFileAdapter(BankAdapter):
     """A bank whose files are records of a format engine, with a detached
     signature (``<file>.sig``, Base64 of the signature over the file's bytes).
@@ -335,6 +359,34 @@ class RecordFileAdapter(BankAdapter):
     instruction_file_name: ClassVar[str]
     return_file_name: ClassVar[str]
     signature_suffix: ClassVar[str] = ".sig"
+
+    @classmethod
+    def sniff(cls, data: bytes) -> bool:
+        """Whether the first record of ``data`` reads as the header of this bank's
+        payment or return layout (formats without a ``sniff`` are not asked)."""
+        for fmt in (cls.instruction_format, cls.return_format):
+            sniff = getattr(fmt, "sniff", None)
+            if sniff is not None and sniff(data):
+                return True
+        return False
+
+    def _read_records(self, fmt: RecordFormat, data: bytes, main: str) -> Decoded:
+        """``fmt.read``; a file whose first record does not read, but that another
+        registered bank recognises, is said to look like that bank's file."""
+        try:
+            return fmt.read(data, main)
+        except BankFileError as exc:
+            if exc.location.line != 1:
+                raise
+            others = _banks_recognising(data, but=self.code)
+            if not others:
+                raise
+            raise type(exc)(
+                f"{exc.message}；看起来是{'或'.join(others)}的文件，不是{self.name}的",
+                code=exc.code,
+                location=exc.location,
+                details=exc.details,
+            ) from None
 
     # -- department side ---------------------------------------------------------
     def render(
@@ -507,7 +559,7 @@ class RecordFileAdapter(BankAdapter):
         files = payment.files if isinstance(payment, PaymentFile) else payment
         main, data, sig = self._split(files, "付款文件")
         self._verify(main, data, sig, verifier)
-        decoded = self.instruction_format.read(data, main)
+        decoded = self._read_records(self.instruction_format, data, main)
         count, total = self._check_figures(decoded, 4, main, "付款文件")
         rows, lines = decoded.rows, decoded.lines
         self._check_rows(rows, lines, main)
@@ -628,7 +680,7 @@ class RecordFileAdapter(BankAdapter):
     ) -> BankReturn:
         main, data, sig = self._split(files, "回盘文件")
         self._verify(main, data, sig, verifier)
-        decoded = self.return_format.read(data, main)
+        decoded = self._read_records(self.return_format, data, main)
         count, total = self._check_figures(decoded, 3, main, "回盘文件")
         found = str(decoded.header.get("batch_id", ""))
         if batch_id is not None and found != batch_id:

@@ -191,6 +191,22 @@ class _Layout(ABC):
         tail = self.encode_record("trailer", values) if self.records["trailer"] else b""
         return head + body + tail
 
+    def sniff(self, data: bytes) -> bool:
+        """Whether the first line of ``data`` reads as this layout's header (or
+        summary) record: a cheap look at one line that never raises."""
+        end = data.find(self._line_end)
+        if end <= 0:
+            return False
+        try:
+            self._sniff_header(data[:end])
+        except (BankFileError, UnicodeDecodeError):
+            return False
+        return True
+
+    @abstractmethod
+    def _sniff_header(self, line: bytes) -> None:
+        """Decode ``line`` as the header record, raising if it is not one."""
+
     def read(self, data: bytes, file: str) -> Decoded:
         """Read a whole file (see :meth:`decode`); header and trailer values merged
         into ``header``."""
@@ -345,6 +361,9 @@ class FixedWidthFormat(_Layout):
             number,
             record=rec,
         )
+
+    def _sniff_header(self, line: bytes) -> None:
+        self._decode_named("header", line, "", 1)
 
     def _decode_named(
         self, kind: RecordKind, line: bytes, file: str, number: int
@@ -513,6 +532,9 @@ class DelimitedFormat(_Layout):
         return Decoded(
             header, rows, numbers, trailer, data[start:end], len(lines) if has_trailer else None
         )
+
+    def _sniff_header(self, line: bytes) -> None:
+        self._decode_named("header", line.decode(self.encoding), "", 1)
 
     def _decode_named(self, kind: RecordKind, line: str, file: str, number: int) -> dict[str, Any]:
         fields = self.records[kind]

@@ -11,6 +11,7 @@ from ._app import main
 # Command modules register their commands on ``main`` when imported; one line each.
 # isort: off
 from . import _banks  # noqa: F401  (yikatong banks list, render, bank-simulate)
+from . import _batch  # noqa: F401  (yikatong batch from-roster, yikatong batch drop)
 from . import _catalog  # noqa: F401  (yikatong catalog)
 from . import _check  # noqa: F401  (yikatong check)
 from . import _keys  # noqa: F401  (yikatong keys, sign, verify, seal, unseal)

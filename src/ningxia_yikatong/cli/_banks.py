@@ -27,8 +27,7 @@ from ..banks import (
     get_adapter,
     registry_failures,
 )
-from ..errors import AdapterError, FileFormatError, KeyLoadError
-from ..payout import PayoutBatch
+from ..errors import AdapterError, FileFormatError, KeyLoadError, YikatongError
 from ..signing import (
     RsaSigner,
     RsaVerifier,
@@ -41,7 +40,10 @@ from ..signing import (
     load_public_key,
     native_stderr_silenced,
 )
-from ._app import console, handle_errors, main
+from ._app import about_file, console, handle_errors, main, option_for
+from ._batch import load_batch
+from ._output import write_files
+from ._progress import progress
 
 __all__ = ["bank_simulate", "banks", "render"]
 
@@ -51,13 +53,18 @@ _STATUS_NAMES: Final = ", ".join(s.value for s in ReturnStatus)
 
 
 def _read(path: Path, what: str, limit: int = MAX_BATCH_BYTES) -> bytes:
+    option = option_for(path)
+    given = f" {option} 指定的" if option else ""
     try:
         if path.stat().st_size > limit:
-            raise FileFormatError(f"{what}过大", code="cli.file_too_large", file=path.name)
+            raise FileFormatError(f"{given}{what}过大", code="cli.file_too_large", file=str(path))
         return path.read_bytes()
     except OSError as exc:
+        reason = "文件不存在" if isinstance(exc, FileNotFoundError) else exc.strerror
         raise FileFormatError(
-            f"无法读取{what}：{exc.strerror or type(exc).__name__}", code="cli.file", file=path.name
+            f"无法读取{given}{what}：{reason or type(exc).__name__}",
+            code="cli.file",
+            file=str(path),
         ) from None
 
 
@@ -67,26 +74,26 @@ def _signer(path: Path, password_env: str | None) -> Sm2Signer | RsaSigner:
         password = os.environ.get(password_env)
         if password is None:
             raise KeyLoadError(f"环境变量 {password_env} 未设置（私钥口令）", code="key.env")
-    key = load_private_key(_read(path, "私钥", 1024 * 1024), password)
+    data = _read(path, "私钥", 1024 * 1024)
+    try:
+        key = load_private_key(data, password)
+    except YikatongError as exc:
+        raise about_file(exc, path) from None
     return Sm2Signer(key) if isinstance(key, Sm2PrivateKey) else RsaSigner(key)
 
 
 def _verifier(path: Path) -> Verifier:
-    key = load_public_key(_read(path, "公钥", 1024 * 1024))
+    data = _read(path, "公钥", 1024 * 1024)
+    try:
+        key = load_public_key(data)
+    except YikatongError as exc:
+        raise about_file(exc, path) from None
     return Sm2Verifier(key) if isinstance(key, Sm2PublicKey) else RsaVerifier(key)
 
 
 def _write(out_dir: Path, files: dict[str, bytes], force: bool) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in files:
-        if Path(name).name != name:
-            raise FileFormatError("文件名不能包含目录", code="cli.file_name", file=name)
-        if (out_dir / name).exists() and not force:
-            raise FileFormatError(
-                f"文件已存在：{name}（如需覆盖请加 --force）", code="cli.exists", file=name
-            )
-    for name, data in files.items():
-        (out_dir / name).write_bytes(data)
+    """Every file or none (see :mod:`._output`): existing ones only with ``--force``."""
+    write_files(out_dir, files, force=force)
 
 
 @main.group("banks")
@@ -165,14 +172,15 @@ def render(
     if (batch_path is None) == (synthetic is None):
         raise AdapterError("请指定 --batch 或 --synthetic 之一", code="cli.usage")
     if batch_path is not None:
-        batch = PayoutBatch.model_validate_json(_read(batch_path, "批次文件"))
+        batch = load_batch(batch_path, "--batch")
     else:
         from ..testing import SyntheticData  # noqa: PLC0415 - only for demonstration batches
 
         assert synthetic is not None
         batch = SyntheticData(seed=seed).batch(synthetic, bank=adapter.code)
     signer = _signer(key_path, password_env)
-    payment = adapter.render(batch, signer, created=day.date() if day else None)
+    with progress(f"生成{adapter.name}付款文件（{batch.count:,} 笔）"):
+        payment = adapter.render(batch, signer, created=day.date() if day else None)
     _write(out_dir, dict(payment.files), force)
     console.print(f"已生成{adapter.name}付款文件：{payment.main}")
     console.print(f"批次号：{payment.batch_id}　笔数：{payment.count}　总金额：{payment.total} 元")

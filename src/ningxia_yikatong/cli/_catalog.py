@@ -17,6 +17,7 @@ from pydantic_core import from_json
 from ..catalog import CatalogRevision, PolicyCatalog, diff
 from ..errors import CatalogError, FileFormatError, YikatongError
 from ._app import console, handle_errors, main
+from ._output import write_file
 
 __all__ = ["catalog", "load_catalog_file"]
 
@@ -108,12 +109,18 @@ def catalog() -> None:
     help="json：完整清单（含全部版本）；csv、xlsx：一个版本的公开清单",
 )
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出文件"
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="输出文件（已存在时须加 --force 才覆盖）",
 )
 @_CATALOG_OPTION
 @_ON_OPTION
+@click.option("--force", is_flag=True, help="覆盖已有的输出文件")
 @handle_errors
-def export_command(fmt: str, out: Path, catalog_file: Path | None, on: _dt.datetime | None) -> None:
+def export_command(
+    fmt: str, out: Path, catalog_file: Path | None, on: _dt.datetime | None, force: bool
+) -> None:
     """导出补贴政策清单（JSON、CSV 或 XLSX，中文表头）。"""
     book = _catalog_from(catalog_file)
     if fmt == "json":
@@ -123,12 +130,7 @@ def export_command(fmt: str, out: Path, catalog_file: Path | None, on: _dt.datet
         revision = _revision(book, on)
         data = revision.export_csv() if fmt == "csv" else revision.export_xlsx(title=book.title)
         what = f"{book.title}第{revision.version}版（{len(revision.policies)}项政策）"
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise FileFormatError(
-            f"无法写入文件：{_os_reason(exc)}", code="catalog.file_unwritable"
-        ).at(file=str(out)) from None
+    write_file(out, data, force=force)
     console.print(f"已导出{what}到 {out}", markup=False, soft_wrap=True)
 
 

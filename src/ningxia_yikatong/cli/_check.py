@@ -41,12 +41,15 @@ from ..checks import (
 )
 from ..checks._context import DEFAULT_SHARED_ACCOUNT_THRESHOLD, Households
 from ..codes import BatchId, Period
-from ..errors import CheckError, ReferenceDataError
+from ..errors import CheckError, ReferenceDataError, YikatongError
 from ..payout import PayoutBatch
 from ..policy import SubsidyPolicy
 from ..regions import NINGXIA
-from ..roster import read_roster
-from ._app import console, handle_errors, main
+from ._app import about_file, console, handle_errors, main
+from ._batch import load_batch
+from ._output import refuse_existing, write_with
+from ._progress import progress
+from ._roster import read_roster_shown
 
 __all__ = ["check", "reference_kind"]
 
@@ -147,11 +150,33 @@ def _load_context(
     )
 
 
+def _context(options: dict[str, Any]) -> CheckContext:
+    """The reference data of ``--ref`` and ``--severity``; an error names the option."""
+    try:
+        return _load_context(
+            options["refs"],
+            options["ref_encoding"],
+            options["severity_file"],
+            options["shared_threshold"],
+        )
+    except YikatongError as exc:
+        where = Path(exc.location.file).name if exc.location.file else None
+        for spec in options["refs"]:
+            if where == reference_kind(spec)[2].name:
+                raise about_file(exc, reference_kind(spec)[2], f"--ref {spec}") from None
+        if options["severity_file"] is not None and where == options["severity_file"].name:
+            raise about_file(exc, options["severity_file"], "--severity") from None
+        raise
+
+
 def _policy(code: str, catalog_file: Path | None, on: _dt.date) -> SubsidyPolicy:
     if catalog_file is not None:
         from ._catalog import load_catalog_file  # noqa: PLC0415 - only with --catalog
 
-        loaded = load_catalog_file(catalog_file)
+        try:
+            loaded = load_catalog_file(catalog_file)
+        except YikatongError as exc:
+            raise about_file(exc, catalog_file, "--catalog") from None
         if isinstance(loaded, CatalogRevision):
             return loaded.policy(code)
         return loaded.revision_on(on).policy(code)
@@ -221,6 +246,12 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
+@click.option(
+    "--batch",
+    "batch_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="改为比对发放批次 JSON（yikatong batch from-roster 生成；政策、期间取自批次）",
+)
 @click.option("--policy", "policy_code", help="政策编码，如 NX-GLJT")
 @click.option(
     "--catalog",
@@ -252,8 +283,9 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="报告文件（.xlsx、.csv 或 .json）",
+    help="报告文件（.xlsx、.csv 或 .json；默认为输入文件旁的“文件名_比对报告.xlsx”）",
 )
+@click.option("--force", is_flag=True, help="覆盖已有的报告文件")
 @click.option(
     "--max-findings",
     default=50,
@@ -278,24 +310,25 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
 @click.option("--seed", default=0, show_default=True, type=int, help="演示数据随机种子")
 @handle_errors
 def check(**options: Any) -> None:
-    """比对花名册 ROSTER 与补贴政策、参考数据（事前比对）；不得继续时退出状态为 1。"""
+    """比对花名册 ROSTER（或 --batch 批次）与补贴政策、参考数据；不得继续时退出状态为 1。"""
+    out: Path | None = options["out"]
+    source: Path | None = options["batch_file"] or options["roster_file"]
+    if out is None and source is not None and not options["demo"]:
+        out = source.with_name(f"{source.stem}_比对报告.xlsx")
+    if out is not None:  # before the work, not after it
+        refuse_existing([out], force=options["force"])
     if options["demo"]:
         batch, policy, context, rows = _demo(options)
+    elif options["batch_file"] is not None:
+        batch, policy, context, rows = _from_batch(options)
     else:
         batch, policy, context, rows = _from_files(options)
-    report = run_checks(batch, policy, context, accept_missing=_accepted(options))
+    accepted = _accepted(options)
+    with progress(f"比对 {batch.count:,} 条明细"):
+        report = run_checks(batch, policy, context, accept_missing=accepted)
     _show(report, rows, options["max_findings"])
-    out: Path | None = options["out"]
-    if out is None and options["roster_file"] is not None:
-        roster: Path = options["roster_file"]
-        out = roster.with_name(f"{roster.stem}_比对报告.xlsx")
     if out is not None:
-        try:
-            report.write(out)
-        except OSError as exc:
-            raise CheckError(
-                f"无法写入报告：{exc.strerror}", code="check.report_io", file=str(out)
-            ) from None
+        write_with(out, report.write, force=options["force"])
         console.print(f"报告已写入 {out}", markup=False, soft_wrap=True)
     if not report.may_proceed:
         raise SystemExit(1)
@@ -320,8 +353,18 @@ def _accepted(options: dict[str, Any]) -> list[MissingDataOverride]:
     return [MissingDataOverride(rule.strip(), options["reason"], by) for rule in rules]
 
 
+def _flag(name: str) -> str:
+    """The option as it is typed (``--policy`` for the parameter ``policy_code``)."""
+    ctx = click.get_current_context(silent=True)
+    params = ctx.command.params if ctx is not None else []
+    for param in params:
+        if param.name == name and param.opts:
+            return max(param.opts, key=len)
+    return f"--{name.replace('_', '-')}"
+
+
 def _required(options: dict[str, Any], *names: str) -> None:
-    missing = [f"--{n.replace('_', '-')}" for n in names if not options[n]]
+    missing = [_flag(n) for n in names if not options[n]]
     if missing:
         raise CheckError(f"缺少选项：{'、'.join(missing)}", code="cli.option")
 
@@ -330,11 +373,13 @@ def _from_files(
     options: dict[str, Any],
 ) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, dict[int, int]]:
     if options["roster_file"] is None:
-        raise CheckError("请指定花名册文件，或用 --demo 演示", code="cli.option")
+        raise CheckError(
+            "请指定花名册 ROSTER 或 --batch 批次文件，或用 --demo 演示", code="cli.option"
+        )
     _required(options, "policy_code", "period", "payer_account", "payer_name")
     period = Period(options["period"])
     policy = _policy(options["policy_code"], options["catalog_file"], period.start)
-    result = read_roster(options["roster_file"])
+    result = read_roster_shown(options["roster_file"])
     if not options["allow_rejected"]:
         result.raise_for_errors()
     if not result.items:
@@ -353,14 +398,31 @@ def _from_files(
         items=result.items,
         pay_date=pay_date,
     )
-    context = _load_context(
-        options["refs"],
-        options["ref_encoding"],
-        options["severity_file"],
-        options["shared_threshold"],
-    )
+    context = _context(options)
     rows = {n: result.source_row(n) for n in range(1, len(result.items) + 1)}
     return batch, policy, context, rows
+
+
+def _from_batch(
+    options: dict[str, Any],
+) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, None]:
+    if options["roster_file"] is not None:
+        raise CheckError("请指定花名册 ROSTER 或 --batch 之一", code="cli.option")
+    batch = load_batch(options["batch_file"], "--batch")
+    for name, flag, value in (
+        ("policy_code", "--policy", batch.policy_code),
+        ("period", "--period", batch.period),
+    ):
+        given = options[name]
+        if given and given.strip().upper() != str(value).upper():
+            raise CheckError(
+                f"{flag} {given} 与批次 {batch.batch_id} 的 {value} 不符（可省略 {flag}）",
+                code="cli.option",
+                file=str(options["batch_file"]),
+            )
+    policy = _policy(str(batch.policy_code), options["catalog_file"], batch.period.start)
+    context = _context(options)
+    return batch, policy, context, None
 
 
 def _demo(options: dict[str, Any]) -> tuple[PayoutBatch, SubsidyPolicy, CheckContext, None]:

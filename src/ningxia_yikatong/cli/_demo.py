@@ -12,7 +12,6 @@ import csv
 import datetime as _dt
 import io
 import random
-import shutil
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-from rich.progress import Progress
 from rich.table import Table
 
 from ..bank import BankAccount, agent_bank_info
@@ -50,6 +48,8 @@ from ..signing._protocols import Signer, Verifier
 from ..testing import SyntheticData, write_roster_csv
 from ..testing.policies import EXTREME_POVERTY, sample_catalog
 from ._app import console, handle_errors, main
+from ._output import DEMO_MARKER, DemoFolder
+from ._progress import progress
 
 __all__ = ["demo"]
 
@@ -92,14 +92,6 @@ def _keys(scheme: str) -> tuple[Signer, Verifier]:
     return signer, signer.verifier()
 
 
-def _write(path: Path, data: bytes | str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        path.write_text(data, encoding="utf-8")
-    else:
-        path.write_bytes(data)
-
-
 def _say(text: str) -> None:
     """A line of prose: long lines wrap in the terminal, not in the text."""
     console.print(text, soft_wrap=True)
@@ -109,14 +101,13 @@ def _step(title: str) -> None:
     console.rule(f"[bold]{title}")
 
 
-def _catalog(out: Path) -> SubsidyPolicy:
+def _catalog(out: DemoFolder) -> SubsidyPolicy:
     _step("一、补贴政策清单")
     catalog = sample_catalog()
     latest = catalog.latest
-    folder = out / "01-政策清单"
-    _write(folder / "补贴政策清单.json", catalog.export_json())
-    _write(folder / "补贴政策清单.csv", latest.export_csv())
-    _write(folder / "补贴政策清单.xlsx", latest.export_xlsx())
+    out.write("01-政策清单/补贴政策清单.json", catalog.export_json())
+    out.write("01-政策清单/补贴政策清单.csv", latest.export_csv())
+    out.write("01-政策清单/补贴政策清单.xlsx", latest.export_xlsx())
     changes = catalog.diff()
     table = Table("版本", "生效日期", "政策数")
     for revision in catalog.revisions:
@@ -152,15 +143,15 @@ def _bad_rows(text: str) -> str:
 
 
 def _roster(
-    out: Path, data: SyntheticData, policy: SubsidyPolicy, size: int, banks: Sequence[str]
+    out: DemoFolder, data: SyntheticData, policy: SubsidyPolicy, size: int, banks: Sequence[str]
 ) -> RosterResult:
     _step("二、花名册导入")
     rows = list(data.roster_rows(size, policy=policy, period=PERIOD))
     buffer = io.StringIO()
     write_roster_csv(buffer, rows)
-    path = out / "02-花名册" / "花名册.csv"
-    _write(path, _bad_rows(buffer.getvalue()).encode("gb18030"))
-    result = read_roster(path)
+    path = out.write("02-花名册/花名册.csv", _bad_rows(buffer.getvalue()).encode("gb18030"))
+    with progress("读取花名册") as step:
+        result = read_roster(path, progress=lambda r: step.update(completed=r.position))
     _say(
         f"读取 {result.rows_read} 行（编码 GB18030 自动识别）：有效 {result.valid_count} 行，"
         f"金额合计 {result.total:,} 元；退回 {result.rejected_count} 行。"
@@ -195,6 +186,11 @@ def _batch(bank: str, items: Sequence[PayoutItem], policy: SubsidyPolicy) -> Pay
     )
 
 
+def _cleared_id(batch: PayoutBatch) -> str:
+    """The id of the batch paid after the checks: the checked batch's id and ``-C``."""
+    return f"{batch.batch_id}-C"
+
+
 def _context(
     rng: random.Random, items: Sequence[PayoutItem], policy: SubsidyPolicy
 ) -> CheckContext:
@@ -219,29 +215,40 @@ def _context(
 
 
 def _checks(
-    out: Path, rng: random.Random, batches: dict[str, PayoutBatch], policy: SubsidyPolicy
+    out: DemoFolder, rng: random.Random, batches: dict[str, PayoutBatch], policy: SubsidyPolicy
 ) -> dict[str, PayoutBatch]:
     _step("三、事前比对")
     everyone = [item for batch in batches.values() for item in batch.items]
     context = _context(rng, everyone, policy)
     by_rule: dict[tuple[str, str, str], int] = defaultdict(int)
     cleared: dict[str, PayoutBatch] = {}
-    (out / "03-比对").mkdir(parents=True, exist_ok=True)
-    for bank, batch in batches.items():
-        report: CheckReport = run_checks(batch, policy, context)
-        report.write_xlsx(out / "03-比对" / f"{batch.batch_id}-比对结果.xlsx")
-        for finding in report.findings:
-            by_rule[(finding.rule, finding.title, finding.severity.label)] += 1
-        blocked = report.blocked_seqs
-        kept = [item for item in batch.items if item.seq not in blocked]
-        if kept:
-            cleared[bank] = _batch(bank, kept, policy)
+    with progress("事前比对", total=len(batches)) as step:
+        for bank, batch in batches.items():
+            step.update(description=f"事前比对：{batch.batch_id}")
+            report: CheckReport = run_checks(batch, policy, context)
+            out.write_with(f"03-比对/{batch.batch_id}-比对结果.xlsx", report.write_xlsx)
+            for finding in report.findings:
+                by_rule[(finding.rule, finding.title, finding.severity.label)] += 1
+            blocked = report.blocked_seqs
+            if len(blocked) < batch.count:
+                # The checked batch keeps its id and content; what is paid is a new
+                # batch, linked to it item by item.
+                cleared[bank] = batch.without(blocked, batch_id=_cleared_id(batch))
+                out.write(
+                    f"03-比对/{cleared[bank].batch_id}.json",
+                    cleared[bank].model_dump_json(indent=2, exclude_none=True),
+                )
+            step.advance()
     table = Table("规则", "说明", "级别", "笔数")
     for (rule, title, severity), count in sorted(by_rule.items()):
         table.add_row(rule, title, severity, str(count))
     console.print(table)
     held = sum(b.count for b in batches.values()) - sum(b.count for b in cleared.values())
-    _say(f"阻断的 {held} 笔暂不发放，转业务部门核实；其余进入代发。")
+    _say(
+        f"阻断的 {held} 笔暂不发放，转业务部门核实；其余作为新批次"
+        f"（{'、'.join(b.batch_id for b in cleared.values())}）进入代发，"
+        "每笔记录其在原批次中的序号。"
+    )
     return cleared
 
 
@@ -261,13 +268,13 @@ def _pay_bank(
     adapter: BankAdapter,
     batch: PayoutBatch,
     *,
-    out: Path,
+    out: DemoFolder,
     data: SyntheticData,
     policy: SubsidyPolicy,
     seed: int,
 ) -> BankRun:
     bank = adapter.code
-    folder = out / "04-代发" / bank
+    folder = f"04-代发/{bank}"
     department, department_verifier = _keys(adapter.signature_scheme)
     bank_signer, bank_verifier = _keys(adapter.signature_scheme)
     # The simulator plays the bank: an adapter that needs the bank's own keys
@@ -288,16 +295,16 @@ def _pay_bank(
         simulator.clock = lambda: _dt.datetime.combine(paid_on, _dt.time(16, 30))
         payment = adapter.render(this, department)
         for name, content in payment.files.items():
-            _write(folder / f"第{round_}轮" / "代发文件" / name, content)
+            out.write(f"{folder}/第{round_}轮/代发文件/{name}", content)
         returned = simulator.process(payment)
         for name, content in returned.items():
-            _write(folder / f"第{round_}轮" / "回盘文件" / name, content)
+            out.write(f"{folder}/第{round_}轮/回盘文件/{name}", content)
         parsed = adapter.parse_return(returned, bank_verifier)
         rec = reconcile(this, parsed, trusted_keys={bank_verifier.key_fingerprint})
-        stem = folder / f"第{round_}轮" / f"{this.batch_id}-对账"
-        _write(stem.with_suffix(".xlsx"), to_xlsx(rec))
-        _write(stem.with_suffix(".csv"), to_csv(rec))
-        _write(stem.with_suffix(".json"), to_json(rec, indent=2))
+        stem = f"{folder}/第{round_}轮/{this.batch_id}-对账"
+        out.write(f"{stem}.xlsx", to_xlsx(rec))
+        out.write(f"{stem}.csv", to_csv(rec))
+        out.write(f"{stem}.json", to_json(rec, indent=2))
         return rec
 
     first = pay(batch, 1)
@@ -317,8 +324,8 @@ def _pay_bank(
     notices = recipient_notices(first, policy) + (
         recipient_notices(second, policy) if second is not None else []
     )
-    _write(
-        folder / "逐项告知短信.txt",
+    out.write(
+        f"{folder}/逐项告知短信.txt",
         "\n".join(f"{n.phone}\t{n.text}" for n in notices if n.sendable),
     )
     return BankRun(
@@ -381,7 +388,7 @@ def _summary(runs: Sequence[BankRun]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("yikatong-demo"),
     show_default=True,
-    help="输出目录（原有内容会被清空）",
+    help=f"输出目录：须为新目录、空目录或此前的演示输出（有 {DEMO_MARKER} 标记文件）",
 )
 @click.option(
     "--size", default=2000, show_default=True, type=click.IntRange(20, 200_000), help="花名册人数"
@@ -390,13 +397,26 @@ def _summary(runs: Sequence[BankRun]) -> None:
 @click.option("--bank", "banks", multiple=True, help="只演示这些代发银行（可多次指定），默认全部")
 @handle_errors
 def demo(out: Path, size: int, seed: int, banks: tuple[str, ...]) -> None:
-    """用合成数据演示完整流程：政策清单→花名册→比对→代发→回盘→对账→补发。"""
+    """用合成数据演示完整流程：政策清单→花名册→比对→代发→回盘→对账→补发。
+
+    再次运行时只删除上次演示写入的文件（记录在输出目录的标记文件中），
+    其他文件一律不动；不是演示输出的非空目录会被拒绝。
+    """
     started = time.perf_counter()
     codes = list(banks) or list(available_adapters())
     adapters = [get_adapter(code) for code in codes]
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    folder = DemoFolder(out)
+    folder.prepare()
+    try:
+        _run(folder, codes, adapters, size, seed)
+    finally:
+        folder.close()
+    _say(f"全部文件已写入 {out}（用时 {time.perf_counter() - started:.1f} 秒）。")
+
+
+def _run(
+    out: DemoFolder, codes: list[str], adapters: list[BankAdapter], size: int, seed: int
+) -> None:
     data = SyntheticData(seed=seed, banks=codes, yikatong_share=1.0)
     rng = random.Random(seed)  # noqa: S311 - synthetic reference data, not secrets
 
@@ -409,15 +429,14 @@ def demo(out: Path, size: int, seed: int, banks: tuple[str, ...]) -> None:
 
     _step("四、代发、回盘、对账与补发")
     runs = []
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("各代发银行", total=len(cleared))
+    with progress("各代发银行", total=len(cleared)) as step:
         for n, adapter in enumerate(adapters):
             batch = cleared.get(adapter.code)
             if batch is None:
                 continue
-            progress.update(task, description=f"{adapter.name}")
+            step.update(description=f"{adapter.name}")
             runs.append(_pay_bank(adapter, batch, out=out, data=data, policy=policy, seed=seed + n))
-            progress.advance(task)
+            step.advance()
     _summary(runs)
 
     _step("五、小结")
@@ -427,4 +446,3 @@ def demo(out: Path, size: int, seed: int, banks: tuple[str, ...]) -> None:
         f"花名册有效 {roster.valid_count} 人，比对后代发 {sum(r.items for r in runs)} 人，"
         f"最终已发放 {sum(r.paid_count for r in runs)} 人、{paid:,} 元；重复发放 {doubles} 笔。"
     )
-    _say(f"全部文件已写入 {out}（用时 {time.perf_counter() - started:.1f} 秒）。")

@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 import click
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..errors import InvalidValue
-from ..roster import RosterReader, read_roster
+from ..roster import RosterReader, RosterResult, read_roster
 from ..testing.policies import sample_policies
 from ..testing.synthetic import SyntheticData, write_roster_csv, write_roster_xlsx
-from ._app import console, err_console, handle_errors, main
+from ._app import console, handle_errors, main
+from ._output import write_with
+from ._progress import progress, tracked
 
-__all__ = ["roster"]
-
-T = TypeVar("T")
+__all__ = ["read_roster_shown", "roster"]
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
+def read_roster_shown(path: Path, **options: Any) -> RosterResult:
+    """:func:`~ningxia_yikatong.roster.read_roster` with a progress display
+    (on a terminal only)."""
+    try:
+        size = path.stat().st_size or None
+    except OSError:  # the reader says what is wrong with the file
+        size = None
+    with progress("读取花名册", total=size) as step:
+
+        def advance(reader: RosterReader) -> None:
+            if reader.format == "csv":
+                step.update(completed=reader.position)
+            else:  # XLSX: rows read, of a total the file does not say
+                step.update(completed=reader.position, unknown_total=True)
+
+        return read_roster(path, progress=advance, **options)
 
 
 @main.group()
@@ -61,23 +66,13 @@ def check(
     max_errors: int,
 ) -> None:
     """检查花名册 FILE（CSV 或 XLSX），列出有问题的行；有问题时退出状态为 1。"""
-    with _progress() as progress:
-        task = progress.add_task("读取花名册", total=file.stat().st_size or None)
-
-        def advance(reader: RosterReader) -> None:
-            if reader.format == "csv":
-                progress.update(task, completed=reader.position)
-            else:
-                progress.update(task, total=None, completed=reader.position)
-
-        result = read_roster(
-            file,
-            sheet=sheet,
-            encoding=encoding,
-            default_bank=default_bank,
-            ignore_unknown_columns=ignore_unknown_columns,
-            progress=advance,
-        )
+    result = read_roster_shown(
+        file,
+        sheet=sheet,
+        encoding=encoding,
+        default_bank=default_bank,
+        ignore_unknown_columns=ignore_unknown_columns,
+    )
     errors = result.errors
     if errors:
         table = Table(title=f"问题明细（共{len(errors)}处）", title_justify="left")
@@ -122,8 +117,8 @@ def check(
     "-o",
     "out",
     required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="输出文件",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="输出文件（已存在时须加 --force 才覆盖）",
 )
 @click.option(
     "--format",
@@ -151,6 +146,7 @@ def check(
 )
 @click.option("--policy", default=None, help="按示例政策的标准计算金额，如 NX-GLJT")
 @click.option("--bank", default=None, help="全部使用该代发银行（银行代码，如 psbc）")
+@click.option("--force", is_flag=True, help="覆盖已有的输出文件")
 @handle_errors
 def generate(
     *,
@@ -162,6 +158,7 @@ def generate(
     rare_share: float,
     policy: str | None,
     bank: str | None,
+    force: bool,
 ) -> None:
     """生成合成花名册（测试数据，身份证号和卡号均为虚构）。"""
     fmt = fmt or ("xlsx" if out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
@@ -174,18 +171,15 @@ def generate(
             raise InvalidValue(f"没有示例政策 {policy}；可选：{known}", code="cli.policy")
     data = SyntheticData(seed=seed, rare_name_share=rare_share)
     lines = data.roster_rows(rows, policy=chosen, bank=bank)
-    with _progress() as progress:
-        task = progress.add_task("生成花名册", total=rows)
-        counted = _counted(lines, lambda: progress.advance(task, 1000), 1000)
+    counted = tracked(lines, "生成花名册", rows, every=1000)
+    written = 0
+
+    def write(path: Path) -> None:
+        nonlocal written
         if fmt == "xlsx":
-            written = write_roster_xlsx(out, counted)
+            written = write_roster_xlsx(path, counted)
         else:
-            written = write_roster_csv(out, counted, encoding=encoding)
+            written = write_roster_csv(path, counted, encoding=encoding)
+
+    write_with(out, write, force=force)
     console.print(f"已生成 {written:,} 行合成花名册：{out}（{fmt.upper()}，种子 {seed}）")
-
-
-def _counted(items: Iterator[T], tick: Callable[[], None], every: int) -> Iterator[T]:
-    for n, item in enumerate(items, 1):
-        if n % every == 0:
-            tick()
-        yield item
