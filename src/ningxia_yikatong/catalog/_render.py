@@ -1,0 +1,189 @@
+"""The public list in Chinese text: standards, funding, regions, one row per policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
+
+from ..policy import (
+    DeclaredStandard,
+    FixedStandard,
+    Frequency,
+    FundingShares,
+    PerUnitStandard,
+    SubsidyPolicy,
+    Target,
+    Tier,
+    TieredStandard,
+)
+from ..regions import RegionCode
+
+if TYPE_CHECKING:
+    from ._revisions import CatalogRevision
+
+# --------------------------------------------------------------------------- rendering
+
+#: Column headers of the public list (CSV and XLSX), in order.
+PUBLIC_COLUMNS: Final = (
+    "政策编码",
+    "政策名称",
+    "类别",
+    "主管部门",
+    "政策依据",
+    "补贴对象",
+    "补贴标准",
+    "资金分担",
+    "发放频次",
+    "办理时限（天）",
+    "适用区域",
+    "年龄条件",
+    "生效日期",
+    "失效日期",
+    "是否通过一卡通发放",
+    "是否排除财政供养人员",
+    "互斥政策",
+    "政策目标",
+    "清单版本",
+)
+
+_PER_PERIOD: Final[Mapping[Frequency, str]] = {
+    Frequency.MONTHLY: "每月",
+    Frequency.QUARTERLY: "每季度",
+    Frequency.HALF_YEARLY: "每半年",
+    Frequency.YEARLY: "每年",
+    Frequency.ONCE: "一次性",
+}
+
+
+def _yuan(value: Decimal) -> str:
+    """Yuan for display: whole yuan without decimals, else at least two places."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    text = f"{value:f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
+
+
+def _number(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _percent(share: Decimal) -> str:
+    return f"{_number(share * 100)}%"
+
+
+def _render_tiers(tiers: tuple[Tier, ...], frequency: Frequency) -> str:
+    per = _PER_PERIOD[frequency]
+    parts = []
+    for tier in sorted(tiers, key=lambda t: t.min_age or 0):
+        lo, hi = tier.min_age, tier.max_age
+        if lo is not None and hi is not None:
+            band = f"{lo}-{hi}岁" if lo != hi else f"{lo}岁"
+        elif lo is not None:
+            band = f"{lo}岁及以上"
+        elif hi is not None:
+            band = f"{hi}岁及以下"
+        else:
+            band = "不限年龄"
+        parts.append(f"{band}{per}{_yuan(tier.amount)}元")
+    return "；".join(parts)
+
+
+def render_standard(policy: SubsidyPolicy) -> str:
+    """The policy's standard in Chinese, as the public list shows it.
+
+    >>> from ningxia_yikatong.testing.policies import sample_policies
+    >>> [render_standard(p) for p in sample_policies()[2:4]]
+    ['80-89岁每月100元；90-99岁每月200元；100岁及以上每月500元', '据实申报，上限每月800元']
+    """
+    std = policy.standard
+    per = _PER_PERIOD[policy.frequency]
+    if isinstance(std, FixedStandard):
+        return f"{per}{_yuan(std.amount)}元"
+    if isinstance(std, PerUnitStandard):
+        text = f"每{std.unit}{_yuan(std.rate)}元"
+        if std.max_quantity is not None:
+            who = "每户" if policy.target is Target.HOUSEHOLD else "每人"
+            text += f"，{who}最多{_number(std.max_quantity)}{std.unit}"
+        return text
+    if isinstance(std, TieredStandard):
+        return _render_tiers(std.tiers, policy.frequency)
+    assert isinstance(std, DeclaredStandard)
+    per = "" if policy.frequency is Frequency.ONCE else per
+    return f"据实申报，上限{per}{_yuan(std.cap)}元"
+
+
+def render_funding(funding: FundingShares) -> str:
+    """Funding shares in Chinese, levels with a zero share left out.
+
+    >>> from decimal import Decimal
+    >>> render_funding(FundingShares(central=Decimal("0.8"), region=Decimal("0.2")))
+    '中央80%、自治区20%'
+    """
+    parts = [
+        f"{label}{_percent(share)}"
+        for label, share in (
+            ("中央", funding.central),
+            ("自治区", funding.region),
+            ("市", funding.city),
+            ("县", funding.county),
+        )
+        if share
+    ]
+    return "、".join(parts)
+
+
+def render_regions(regions: Iterable[RegionCode]) -> str:
+    """Region names; codes below county level are shown as county name and code.
+
+    >>> render_regions([RegionCode("640000")]), render_regions([RegionCode("640122101")])
+    ('宁夏回族自治区', '贺兰县640122101')
+    """
+    return "、".join(r.name if len(r) == 6 else f"{r.name}{r}" for r in regions)
+
+
+def render_age_limits(min_age: int | None, max_age: int | None) -> str:
+    """Age limits in Chinese: ``80岁及以上``, ``18-60岁``, ``不限``."""
+    if min_age is not None and max_age is not None:
+        return f"{min_age}-{max_age}岁"
+    if min_age is not None:
+        return f"{min_age}岁及以上"
+    if max_age is not None:
+        return f"{max_age}岁及以下"
+    return "不限"
+
+
+def public_rows(revision: CatalogRevision) -> list[tuple[str, ...]]:
+    """One row of text per policy, in the order of :data:`PUBLIC_COLUMNS`."""
+    by_code = revision.by_code
+    rows: list[tuple[str, ...]] = []
+    for p in revision.policies:
+        exclusive = "、".join(
+            f"{by_code[c].name}（{c}）" if c in by_code else str(c) for c in p.exclusive_with
+        )
+        rows.append(
+            (
+                str(p.code),
+                p.name,
+                p.category.label,
+                p.department,
+                p.legal_basis,
+                p.target.label,
+                render_standard(p),
+                render_funding(p.funding),
+                p.frequency.label,
+                str(p.time_limit_days),
+                render_regions(p.regions),
+                render_age_limits(p.min_age, p.max_age),
+                p.effective_from.isoformat(),
+                p.effective_to.isoformat() if p.effective_to else "长期有效",
+                "是" if p.requires_yikatong else "否",
+                "是" if p.excludes_public_payroll else "否",
+                exclusive or "无",
+                p.goal,
+                str(revision.version),
+            )
+        )
+    return rows
