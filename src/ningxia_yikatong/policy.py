@@ -5,8 +5,13 @@ government's money, where, and through which account. Its standard is one of:
 
 * :class:`FixedStandard`: the same amount per period (e.g. 80 yuan a month);
 * :class:`PerUnitStandard`: a rate per unit (亩, 头, 人) times the item's quantity;
-* :class:`TieredStandard`: an amount chosen by a condition, such as age bands;
-* :class:`DeclaredStandard`: the amount the roster declares, up to a cap.
+* :class:`TieredStandard`: an amount chosen by the beneficiary's tier: age
+  band, city or county, disability grade (残疾等级), care level (护理等级);
+* :class:`DeclaredStandard`: the amount the roster declares, up to a cap;
+* :class:`CappedStandard`: one of the above per payment, plus a cap on what one
+  person may receive in a year or in all (每人每年/累计封顶).
+
+Funding shares (资金分担) may differ by county (:class:`CountyFunding`).
 
 >>> from decimal import Decimal
 >>> std = PerUnitStandard(unit="亩", rate=Decimal("105.5"))
@@ -17,25 +22,33 @@ Amount('1318.75')
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
 from ._model import DomainModel
 from ._types import ExactDecimal
-from .codes import PolicyCode
-from .errors import ModelError
+from .beneficiary import CareLevel, DisabilityGrade
+from .codes import PeriodKind, PolicyCode
+from .errors import ErrorDetail, Location, ModelError
 from .money import CENT, Amount
-from .regions import RegionCode
+from .regions import RegionCode, RegionLevel
+
+if TYPE_CHECKING:
+    from .beneficiary import Beneficiary
 
 __all__ = [
+    "TIER_CONDITIONS",
+    "CapScope",
+    "CappedStandard",
+    "CountyFunding",
     "DeclaredStandard",
     "FixedStandard",
     "Frequency",
     "FundingShares",
+    "PaymentStandard",
     "PerUnitStandard",
     "PolicyCategory",
     "Standard",
@@ -43,6 +56,7 @@ __all__ = [
     "Target",
     "Tier",
     "TieredStandard",
+    "payment_standard",
 ]
 
 
@@ -95,24 +109,51 @@ class Target(StrEnum):
 
 
 class Frequency(StrEnum):
-    """How often a policy pays."""
+    """How often a policy pays.
+
+    ``semester`` (按学期) pays once a school semester, in periods ``2026-S1``
+    (spring) and ``2026-S2`` (autumn); ``once`` (一次性) pays a single time;
+    ``ad_hoc`` (临时) pays when a need arises, any number of times, each in the
+    period it was approved for (usually a month). :attr:`period_kind` is the
+    period a batch of the frequency normally covers (``None``: any).
+    """
 
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     HALF_YEARLY = "half_yearly"
     YEARLY = "yearly"
+    SEMESTER = "semester"
     ONCE = "once"
+    AD_HOC = "ad_hoc"
 
     @property
     def label(self) -> str:
         """Chinese label."""
-        return {
-            "monthly": "按月",
-            "quarterly": "按季",
-            "half_yearly": "按半年",
-            "yearly": "按年",
-            "once": "一次性",
-        }[self.value]
+        return _FREQUENCY_LABELS[self]
+
+    @property
+    def period_kind(self) -> PeriodKind | None:
+        """The period kind of a batch (``None`` for one-off and ad hoc payments)."""
+        return _FREQUENCY_PERIODS.get(self)
+
+
+_FREQUENCY_LABELS: Final = {
+    Frequency.MONTHLY: "按月",
+    Frequency.QUARTERLY: "按季",
+    Frequency.HALF_YEARLY: "按半年",
+    Frequency.YEARLY: "按年",
+    Frequency.SEMESTER: "按学期",
+    Frequency.ONCE: "一次性",
+    Frequency.AD_HOC: "临时",
+}
+
+_FREQUENCY_PERIODS: Final = {
+    Frequency.MONTHLY: PeriodKind.MONTH,
+    Frequency.QUARTERLY: PeriodKind.QUARTER,
+    Frequency.HALF_YEARLY: PeriodKind.HALF,
+    Frequency.YEARLY: PeriodKind.YEAR,
+    Frequency.SEMESTER: PeriodKind.SEMESTER,
+}
 
 
 class FixedStandard(DomainModel):
@@ -121,8 +162,21 @@ class FixedStandard(DomainModel):
     kind: Literal["fixed"] = "fixed"
     amount: Amount
 
-    def amount_for(self, *, quantity: Decimal | None = None, age: int | None = None) -> Amount:
-        """The standard amount (quantity and age play no part)."""
+    def amount_for(
+        self,
+        *,
+        quantity: Decimal | None = None,
+        age: int | None = None,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> Amount:
+        """The standard amount (the item's quantity and attributes play no part)."""
+        return self.amount
+
+    @property
+    def per_payment_max(self) -> Amount:
+        """The most one payment can be."""
         return self.amount
 
 
@@ -138,7 +192,15 @@ class PerUnitStandard(DomainModel):
     rate: Annotated[ExactDecimal, Field(gt=0, max_digits=12, decimal_places=4, allow_inf_nan=False)]
     max_quantity: Annotated[ExactDecimal, Field(gt=0, allow_inf_nan=False)] | None = None
 
-    def amount_for(self, *, quantity: Decimal | None = None, age: int | None = None) -> Amount:
+    def amount_for(
+        self,
+        *,
+        quantity: Decimal | None = None,
+        age: int | None = None,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> Amount:
         """``rate × quantity`` rounded half up to the fen."""
         if quantity is None or quantity <= 0:
             raise ModelError(
@@ -151,57 +213,310 @@ class PerUnitStandard(DomainModel):
             )
         return Amount((self.rate * quantity).quantize(CENT, rounding=ROUNDING))
 
+    @property
+    def per_payment_max(self) -> Decimal | None:
+        """The most one payment can be: ``rate × max_quantity`` (``None``: no bound)."""
+        if self.max_quantity is None:
+            return None
+        return (self.rate * self.max_quantity).quantize(CENT, rounding=ROUNDING)
+
+
+#: Tier selectors (分档条件), in the order they are named in messages.
+TIER_CONDITIONS: Final = ("age", "region", "disability_grade", "care_level")
+
+_CONDITION_LABELS: Final = {
+    "age": "年龄",
+    "region": "区划",
+    "disability_grade": "残疾等级",
+    "care_level": "护理等级",
+}
+
+#: How specific a tier's region is: none, a prefecture-level city, a county.
+_REGION_RANK: Final = {RegionLevel.PREFECTURE: 1, RegionLevel.COUNTY: 2}
+
 
 class Tier(DomainModel):
-    """One band of a tiered standard: ``min_age <= age <= max_age`` (either end open)."""
+    """One band (档次) of a tiered standard and the beneficiaries it selects.
+
+    A tier selects on any of: age (``min_age <= age <= max_age``, either end
+    open), region (``region``: a prefecture-level city or a county; the
+    beneficiary's region lies in it), disability grade (``disability_grades``:
+    any of them) and care level (``care_levels``: any of them). A selector left
+    out (``None`` or empty) accepts everyone.
+
+    >>> t = Tier(region="640100", disability_grades=("一级", "二级"), amount=Amount("100"))
+    >>> t.conditions
+    ('region', 'disability_grade')
+    >>> t.matches(region="640122101", disability_grade=DisabilityGrade.SECOND)
+    True
+    """
 
     min_age: Annotated[int, Field(ge=0, le=150)] | None = None
     max_age: Annotated[int, Field(ge=0, le=150)] | None = None
+    region: RegionCode | None = None
+    disability_grades: tuple[DisabilityGrade, ...] = ()
+    care_levels: tuple[CareLevel, ...] = ()
     amount: Amount
 
-    def matches(self, age: int) -> bool:
-        """Whether ``age`` falls in this band."""
-        return (self.min_age is None or age >= self.min_age) and (
-            self.max_age is None or age <= self.max_age
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ModelError(
+                f"年龄段 {self.min_age}-{self.max_age} 下限大于上限",
+                code="standard.tier_range",
+                location=Location(path="min_age"),
+            )
+        if self.region is not None and self.region.level not in _REGION_RANK:
+            raise ModelError(
+                f"分档区划 {self.region} 应为地级市或县（市、区）代码",
+                code="standard.tier_region_level",
+                location=Location(path="region"),
+            )
+        for name, values in (
+            ("disability_grades", self.disability_grades),
+            ("care_levels", self.care_levels),
+        ):
+            if len(set(values)) != len(values):
+                raise ModelError(
+                    f"{_CONDITION_LABELS[name.removesuffix('s')]}重复列出",
+                    code="standard.tier_repeated",
+                    location=Location(path=name),
+                )
+        return self
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """The selectors this tier uses, of :data:`TIER_CONDITIONS`."""
+        used = {
+            "age": self.min_age is not None or self.max_age is not None,
+            "region": self.region is not None,
+            "disability_grade": bool(self.disability_grades),
+            "care_level": bool(self.care_levels),
+        }
+        return tuple(c for c in TIER_CONDITIONS if used[c])
+
+    @property
+    def specificity(self) -> int:
+        """0 without a region, 1 for a city, 2 for a county: the most specific tier wins."""
+        return 0 if self.region is None else _REGION_RANK[self.region.level]
+
+    def matches(
+        self,
+        age: int | None = None,
+        *,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> bool:
+        """Whether a beneficiary with these attributes falls in this tier.
+
+        An attribute the tier selects on and the caller does not give does not match.
+        """
+        unknown, mismatch = self._fit(age, region, disability_grade, care_level)
+        return not unknown and not mismatch
+
+    def _fit(
+        self,
+        age: int | None,
+        region: str | None,
+        grade: DisabilityGrade | None,
+        care: CareLevel | None,
+    ) -> tuple[list[str], bool]:
+        """The selectors whose value is not given, and whether a given value misses."""
+        unknown: list[str] = []
+        mismatch = False
+        if self.min_age is not None or self.max_age is not None:
+            if age is None:
+                unknown.append("age")
+            elif (self.min_age is not None and age < self.min_age) or (
+                self.max_age is not None and age > self.max_age
+            ):
+                mismatch = True
+        if self.region is not None:
+            if region is None:
+                unknown.append("region")
+            elif not self.region.contains(region):
+                mismatch = True
+        if self.disability_grades:
+            if grade is None:
+                unknown.append("disability_grade")
+            elif grade not in self.disability_grades:
+                mismatch = True
+        if self.care_levels:
+            if care is None:
+                unknown.append("care_level")
+            elif care not in self.care_levels:
+                mismatch = True
+        return unknown, mismatch
+
+    def overlaps(self, other: Tier) -> bool:
+        """Whether some beneficiary would fall in both tiers with equal specificity
+        (same region or both without one): such tiers are ambiguous."""
+        if self.region != other.region:
+            return False
+        lo, hi = self.min_age or 0, 150 if self.max_age is None else self.max_age
+        other_lo, other_hi = other.min_age or 0, 150 if other.max_age is None else other.max_age
+        if lo > other_hi or other_lo > hi:
+            return False
+        return _sets_meet(self.disability_grades, other.disability_grades) and _sets_meet(
+            self.care_levels, other.care_levels
         )
+
+    def describe(self) -> str:
+        """The tier's conditions in Chinese (``不限`` when it has none)."""
+        parts: list[str] = []
+        if self.region is not None:
+            parts.append(self.region.name)
+        if self.min_age is not None or self.max_age is not None:
+            parts.append(_age_band(self.min_age, self.max_age))
+        if self.disability_grades:
+            parts.append("、".join(self.disability_grades) + "残疾")
+        if self.care_levels:
+            parts.append("、".join(self.care_levels))
+        return "".join(parts) if parts else "不限"
+
+
+def _sets_meet(a: tuple[StrEnum, ...], b: tuple[StrEnum, ...]) -> bool:
+    return not a or not b or not set(a).isdisjoint(b)
+
+
+def _age_band(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo}-{hi}岁" if lo != hi else f"{lo}岁"
+    if lo is not None:
+        return f"{lo}岁及以上"
+    if hi is not None:
+        return f"{hi}岁及以下"
+    return "不限年龄"
 
 
 class TieredStandard(DomainModel):
-    """An amount chosen by age band (e.g. 高龄津贴: 80-89, 90-99, 100+).
+    """An amount chosen by the beneficiary's tier (分档补贴标准).
 
-    Bands must not overlap; an age in no band has no standard.
+    Tiers select on age (高龄津贴: 80-89, 90-99, 100+), region (低保 standards
+    that differ by city or county), disability grade (残疾人两项补贴) and care
+    level (特困人员 全自理/半护理/全护理), alone or combined. Of the tiers a
+    beneficiary falls in, the one with the most specific region wins (a county
+    before its city before no region); two tiers of the same region that a
+    beneficiary could both fall in are refused as ambiguous
+    (``standard.tier_overlap``). A beneficiary in no tier has no standard.
     """
 
     kind: Literal["tiered"] = "tiered"
-    condition: Literal["age"] = "age"
-    tiers: Annotated[tuple[Tier, ...], Field(min_length=1)]
+    tiers: tuple[Tier, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_condition(cls, data: object) -> object:
+        # Lists written before tiers could select on more than age carried
+        # ``"condition": "age"``; the tiers themselves now say what they select on.
+        if isinstance(data, dict) and data.get("condition") == "age":
+            return {k: v for k, v in data.items() if k != "condition"}
+        return data
 
     @model_validator(mode="after")
     def _no_overlap(self) -> Self:
-        bands = sorted(
-            (t.min_age or 0, 150 if t.max_age is None else t.max_age) for t in self.tiers
-        )
-        for (lo, hi), (next_lo, _) in itertools.pairwise(bands):
-            if lo > hi:
-                raise ModelError(f"年龄段 {lo}-{hi} 下限大于上限", code="standard.tier_range")
-            if next_lo <= hi:
-                raise ModelError(
-                    f"年龄段重叠：{lo}-{hi} 与从 {next_lo} 起的年龄段", code="standard.tier_overlap"
-                )
-        if bands[-1][0] > bands[-1][1]:
+        tiers = self.tiers
+        if not tiers:
+            # Checked here, not by the field: pydantic would add "too short"
+            # to every problem of a tier.
             raise ModelError(
-                f"年龄段 {bands[-1][0]}-{bands[-1][1]} 下限大于上限", code="standard.tier_range"
+                "分档补贴至少需要一个档次", code="model.too_short", location=Location(path="tiers")
             )
+        for j, later in enumerate(tiers):
+            for i in range(j):
+                if tiers[i].overlaps(later):
+                    raise ModelError(
+                        f"第{i + 1}档（{tiers[i].describe()}）与第{j + 1}档（{later.describe()}）"
+                        "的条件重叠，同一对象无法确定补贴档次",
+                        code="standard.tier_overlap",
+                        location=Location(path=f"tiers[{j}]"),
+                    )
         return self
 
-    def amount_for(self, *, quantity: Decimal | None = None, age: int | None = None) -> Amount:
-        """The amount of the band that contains ``age``."""
-        if age is None:
-            raise ModelError("分档补贴需要年龄", code="standard.age_missing")
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """The selectors any tier uses, of :data:`TIER_CONDITIONS`."""
+        used = {c for t in self.tiers for c in t.conditions}
+        return tuple(c for c in TIER_CONDITIONS if c in used)
+
+    def tier_for(
+        self,
+        *,
+        age: int | None = None,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> Tier:
+        """The tier of a beneficiary with these attributes.
+
+        ``standard.age_missing``, ``standard.region_missing``,
+        ``standard.disability_grade_missing`` or ``standard.care_level_missing``
+        when a tier the beneficiary may fall in needs an attribute not given;
+        ``standard.no_tier`` when no tier fits.
+        """
+        best: Tier | None = None
+        undecided: list[tuple[Tier, str]] = []
         for tier in self.tiers:
-            if tier.matches(age):
-                return tier.amount
-        raise ModelError(f"{age}岁不在任何补贴档次内", code="standard.no_tier")
+            unknown, mismatch = tier._fit(age, region, disability_grade, care_level)
+            if mismatch:
+                continue
+            if unknown:
+                undecided.append((tier, unknown[0]))
+            elif best is None or tier.specificity > best.specificity:
+                best = tier
+        # A tier that might fit, were the missing attribute known, decides the
+        # amount only if it is more specific than the best tier that does fit.
+        for tier, what in undecided:
+            if best is None or tier.specificity > best.specificity:
+                raise ModelError(
+                    f"分档补贴需要{_CONDITION_LABELS[what]}",
+                    code=f"standard.{what}_missing",
+                    field=what,
+                )
+        if best is None:
+            raise ModelError(
+                f"{_describe_subject(age, region, disability_grade, care_level)}不在任何补贴档次内",
+                code="standard.no_tier",
+            )
+        return best
+
+    def amount_for(
+        self,
+        *,
+        quantity: Decimal | None = None,
+        age: int | None = None,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> Amount:
+        """The amount of the beneficiary's tier (:meth:`tier_for`)."""
+        return self.tier_for(
+            age=age, region=region, disability_grade=disability_grade, care_level=care_level
+        ).amount
+
+    @property
+    def per_payment_max(self) -> Amount:
+        """The most one payment can be: the largest tier."""
+        return max(t.amount for t in self.tiers)
+
+
+def _describe_subject(
+    age: int | None,
+    region: str | None,
+    grade: DisabilityGrade | None,
+    care: CareLevel | None,
+) -> str:
+    parts = []
+    if region is not None:
+        parts.append(f"{RegionCode(region).name}（{region}）")
+    if age is not None:
+        parts.append(f"{age}岁")
+    if grade is not None:
+        parts.append(f"{grade}残疾")
+    if care is not None:
+        parts.append(str(care))
+    return "、".join(parts) + "的对象" if parts else "该对象"
 
 
 class DeclaredStandard(DomainModel):
@@ -210,15 +525,115 @@ class DeclaredStandard(DomainModel):
     kind: Literal["declared"] = "declared"
     cap: Amount
 
-    def amount_for(self, *, quantity: Decimal | None = None, age: int | None = None) -> Amount:
+    def amount_for(
+        self,
+        *,
+        quantity: Decimal | None = None,
+        age: int | None = None,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> Amount:
         """The cap: a declared amount is correct when it does not exceed it."""
         return self.cap
 
+    @property
+    def per_payment_max(self) -> Amount:
+        """The most one payment can be: the cap."""
+        return self.cap
 
-Standard = Annotated[
+
+#: A standard that fixes or bounds one payment.
+PaymentStandard = Annotated[
     FixedStandard | PerUnitStandard | TieredStandard | DeclaredStandard,
     Field(discriminator="kind"),
 ]
+
+
+class CapScope(StrEnum):
+    """What a per-person cap (封顶) adds up: one calendar year, or every payment."""
+
+    YEAR = "year"
+    TOTAL = "total"
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return "每人每年累计" if self is CapScope.YEAR else "每人累计"
+
+
+class CappedStandard(DomainModel):
+    """A standard for each payment (``base``) plus a cap on what one person may
+    receive under the policy in a calendar year (``scope`` ``year``) or in all
+    (``total``), e.g. 临时救助: declared amounts, at most 5,000 yuan a person a year.
+
+    Each payment is judged by ``base``; the cross-checks add what the person was
+    already paid (in the year of the batch's period, or ever) and report a
+    payment that takes the sum above ``cap``. A cap below what one payment
+    under ``base`` can be is refused (``standard.cap_below_standard``).
+
+    >>> capped = CappedStandard(base=DeclaredStandard(cap=Amount("2000")), cap=Amount("5000"))
+    >>> capped.scope.label, capped.remaining(Decimal("4500"))
+    ('每人每年累计', Decimal('500.00'))
+    """
+
+    kind: Literal["capped"] = "capped"
+    base: PaymentStandard
+    cap: Amount
+    scope: CapScope = CapScope.YEAR
+
+    @model_validator(mode="after")
+    def _cap_not_below_standard(self) -> Self:
+        most = self.base.per_payment_max
+        if most is not None and self.cap < most:
+            raise ModelError(
+                f"{self.scope.label}上限{self.cap}元低于单次补贴标准{most}元，"
+                "按标准发放一次即会超限",
+                code="standard.cap_below_standard",
+                location=Location(path="cap"),
+            )
+        return self
+
+    def amount_for(
+        self,
+        *,
+        quantity: Decimal | None = None,
+        age: int | None = None,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> Amount:
+        """The amount of one payment under ``base``."""
+        return self.base.amount_for(
+            quantity=quantity,
+            age=age,
+            region=region,
+            disability_grade=disability_grade,
+            care_level=care_level,
+        )
+
+    @property
+    def per_payment_max(self) -> Decimal | None:
+        """The most one payment can be under ``base``."""
+        return self.base.per_payment_max
+
+    def remaining(self, paid: Decimal) -> Decimal:
+        """What may still be paid after ``paid`` (never below zero), in yuan to the fen."""
+        return max(self.cap - paid, Decimal(0)).quantize(CENT)
+
+
+Standard = Annotated[
+    FixedStandard | PerUnitStandard | TieredStandard | DeclaredStandard | CappedStandard,
+    Field(discriminator="kind"),
+]
+
+
+def payment_standard(
+    standard: FixedStandard | PerUnitStandard | TieredStandard | DeclaredStandard | CappedStandard,
+) -> FixedStandard | PerUnitStandard | TieredStandard | DeclaredStandard:
+    """The standard each payment is judged by: a capped standard's ``base``, else itself."""
+    return standard.base if isinstance(standard, CappedStandard) else standard
+
 
 _SHARE = Annotated[ExactDecimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 
@@ -241,12 +656,24 @@ class FundingShares(DomainModel):
         return self
 
 
+class CountyFunding(DomainModel):
+    """Funding shares that replace the policy's own in one county (县级分担比例),
+    e.g. where the 自治区 carries more of the money for a county in hardship."""
+
+    county: RegionCode
+    shares: FundingShares
+
+
 class SubsidyPolicy(DomainModel):
     """A subsidy policy of the published list (补贴政策清单).
 
     ``regions`` lists where it applies (``640000`` for the whole region); ages
     are checked at the period's start; ``time_limit_days`` is how many days after
     approval the money must reach the recipients (限时办理).
+
+    ``county_funding`` replaces ``funding`` in the counties it names (each a
+    county where the policy applies, named once). A tier of a tiered standard
+    that names a region must lie where the policy applies.
     """
 
     code: PolicyCode
@@ -257,6 +684,7 @@ class SubsidyPolicy(DomainModel):
     target: Target = Target.PERSON
     standard: Standard
     funding: FundingShares
+    county_funding: tuple[CountyFunding, ...] = ()
     frequency: Frequency
     time_limit_days: Annotated[int, Field(ge=1, le=366)] = 30
     regions: Annotated[tuple[RegionCode, ...], Field(min_length=1)]
@@ -280,7 +708,91 @@ class SubsidyPolicy(DomainModel):
             raise ModelError("政策失效日期早于生效日期", code="policy.dates")
         if self.code in self.exclusive_with:
             raise ModelError("政策不能与自身互斥", code="policy.exclusive_self")
+        problems = self._region_problems()
+        if len(problems) == 1:
+            only = problems[0]
+            raise ModelError(only.message, code=only.code, location=only.location)
+        if problems:
+            raise ModelError("政策的区划设置有误", code="policy.regions_invalid", details=problems)
         return self
+
+    def _region_problems(self) -> list[ErrorDetail]:
+        problems: list[ErrorDetail] = []
+        seen: dict[str, int] = {}
+        for n, entry in enumerate(self.county_funding):
+            code, where = entry.county, Location(path=f"county_funding[{n}].county")
+            if code.level is not RegionLevel.COUNTY:
+                problems.append(
+                    ErrorDetail(
+                        "policy.county_funding_level",
+                        f"分县资金分担比例的区划 {code}（{code.name}）应为县（市、区）代码",
+                        where,
+                    )
+                )
+            elif not self.applies_in(code):
+                problems.append(
+                    ErrorDetail(
+                        "policy.county_funding_region",
+                        f"分县资金分担比例的区划 {code}（{code.name}）不在本政策的适用区域内",
+                        where,
+                    )
+                )
+            if code in seen:
+                problems.append(
+                    ErrorDetail(
+                        "policy.county_funding_duplicate",
+                        f"{code}（{code.name}）的资金分担比例重复设置"
+                        f"（第{seen[code] + 1}项与第{n + 1}项）",
+                        where,
+                    )
+                )
+            else:
+                seen[code] = n
+        tiered = payment_standard(self.standard)
+        if isinstance(tiered, TieredStandard):
+            # The paths pydantic gives a tagged union member: the tag is a step.
+            prefix = "standard.tiered" if tiered is self.standard else "standard.capped.base.tiered"
+            for n, tier in enumerate(tiered.tiers):
+                if tier.region is not None and not self.applies_in(tier.region):
+                    problems.append(
+                        ErrorDetail(
+                            "policy.tier_region",
+                            f"第{n + 1}档的区划 {tier.region}（{tier.region.name}）"
+                            "不在本政策的适用区域内",
+                            Location(path=f"{prefix}.tiers[{n}].region"),
+                        )
+                    )
+        return problems
+
+    def funding_for(self, region: str) -> FundingShares:
+        """The funding shares in ``region`` (a county or a code inside one): the
+        county's own shares when ``county_funding`` names it, else ``funding``.
+
+        >>> from ningxia_yikatong.testing.policies import sample_standard_policies
+        >>> tekun = sample_standard_policies()[0]
+        >>> tekun.funding_for("640323101").region, tekun.funding_for("640104").region
+        (Decimal('0.2'), Decimal('0.1'))
+        """
+        for entry in self.county_funding:
+            if entry.county.contains(region):
+                return entry.shares
+        return self.funding
+
+    def amount_for(
+        self, beneficiary: Beneficiary, *, on: _dt.date, quantity: Decimal | None = None
+    ) -> Amount:
+        """The standard amount of one payment to ``beneficiary``, age taken ``on``.
+
+        The beneficiary's region, disability grade and care level select the
+        tier of a tiered standard; see the standards' ``amount_for``.
+        """
+        return self.standard.amount_for(
+            quantity=quantity,
+            age=beneficiary.id_number.age_on(on),
+            region=beneficiary.region,
+            disability_grade=beneficiary.disability_grade,
+            care_level=beneficiary.care_level,
+        )
 
     def applies_in(self, region: str) -> bool:
         """Whether the policy applies in ``region`` (a code at any level)."""

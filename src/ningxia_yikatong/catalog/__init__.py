@@ -36,7 +36,10 @@ from ._render import (
     PUBLIC_COLUMNS,
     public_rows,
     render_age_limits,
+    render_cap,
+    render_county_funding,
     render_funding,
+    render_policy_funding,
     render_regions,
     render_standard,
 )
@@ -54,7 +57,10 @@ __all__ = [
     "overlaps",
     "public_rows",
     "render_age_limits",
+    "render_cap",
+    "render_county_funding",
     "render_funding",
+    "render_policy_funding",
     "render_regions",
     "render_standard",
 ]

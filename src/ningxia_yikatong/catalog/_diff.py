@@ -11,8 +11,23 @@ from pydantic import JsonValue
 
 from .._model import DomainModel
 from ..codes import PolicyCode
-from ..policy import Frequency, PolicyCategory, SubsidyPolicy, Target, TieredStandard
-from ._render import _percent, _render_tiers, _yuan, render_regions, render_standard
+from ..policy import (
+    CappedStandard,
+    Frequency,
+    PolicyCategory,
+    SubsidyPolicy,
+    Target,
+    TieredStandard,
+)
+from ._render import (
+    _percent,
+    _render_payment,
+    _render_tiers,
+    _yuan,
+    render_county_funding,
+    render_regions,
+    render_standard,
+)
 
 if TYPE_CHECKING:
     from ._revisions import CatalogRevision
@@ -88,13 +103,15 @@ _FIELD_LABELS: Final[Mapping[str, str]] = {
     "standard.unit": "补贴标准（计量单位）",
     "standard.rate": "补贴标准（单价）",
     "standard.max_quantity": "补贴标准（数量上限）",
-    "standard.condition": "补贴标准（分档条件）",
     "standard.tiers": "补贴标准（档次）",
     "standard.cap": "补贴标准（上限）",
+    "standard.base": "补贴标准（单次标准）",
+    "standard.scope": "补贴标准（累计上限范围）",
     "funding.central": "资金分担（中央）",
     "funding.region": "资金分担（自治区）",
     "funding.city": "资金分担（市）",
     "funding.county": "资金分担（县）",
+    "county_funding": "分县资金分担",
     "frequency": "发放频次",
     "time_limit_days": "办理时限（天）",
     "regions": "适用区域",
@@ -122,7 +139,8 @@ def diff(old: CatalogRevision | None, new: CatalogRevision) -> CatalogDiff:
     ``standard`` and ``funding`` are compared per subfield
     (``standard.rate``, ``funding.county`` ...), except that a standard whose
     kind changed (fixed → tiered, say) is one change of the whole
-    ``standard``; tuples (``tiers``, ``regions``) are compared as a whole.
+    ``standard``; tuples (``tiers``, ``regions``, ``county_funding``) and a
+    capped standard's ``base`` are compared as a whole.
     """
     old_by = dict(old.by_code) if old is not None else {}
     new_by = new.by_code
@@ -190,6 +208,8 @@ def _render_path(policy: SubsidyPolicy, path: str) -> str:
         return value.label
     if path == "regions":
         return render_regions(policy.regions)
+    if path == "county_funding":
+        return render_county_funding(policy.county_funding)
     if isinstance(value, bool):
         return "是" if value else "否"
     if value is None:
@@ -206,6 +226,11 @@ def _render_standard_part(policy: SubsidyPolicy, part: str) -> str:
     std = policy.standard
     if part == "tiers" and isinstance(std, TieredStandard):
         return _render_tiers(std.tiers, policy.frequency)
+    if isinstance(std, CappedStandard):
+        if part == "base":
+            return _render_payment(std.base, policy)
+        if part == "scope":
+            return std.scope.label
     value = getattr(std, part, None)
     if value is None:
         return "不限"

@@ -6,11 +6,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
+from ..beneficiary import CareLevel, DisabilityGrade
 from ..policy import (
-    DeclaredStandard,
+    CappedStandard,
+    CountyFunding,
     FixedStandard,
     Frequency,
     FundingShares,
+    PaymentStandard,
     PerUnitStandard,
     SubsidyPolicy,
     Target,
@@ -52,7 +55,9 @@ _PER_PERIOD: Final[Mapping[Frequency, str]] = {
     Frequency.QUARTERLY: "每季度",
     Frequency.HALF_YEARLY: "每半年",
     Frequency.YEARLY: "每年",
+    Frequency.SEMESTER: "每学期",
     Frequency.ONCE: "一次性",
+    Frequency.AD_HOC: "每次",
 }
 
 
@@ -74,31 +79,49 @@ def _percent(share: Decimal) -> str:
     return f"{_number(share * 100)}%"
 
 
+_GRADE_ORDER: Final = {g: n for n, g in enumerate(DisabilityGrade)}
+_CARE_ORDER: Final = {c: n for n, c in enumerate(CareLevel)}
+
+
+def _tier_key(tier: Tier) -> tuple[str, int, int, int]:
+    return (
+        tier.region or "",
+        tier.min_age or 0,
+        min((_GRADE_ORDER[g] for g in tier.disability_grades), default=-1),
+        min((_CARE_ORDER[c] for c in tier.care_levels), default=-1),
+    )
+
+
 def _render_tiers(tiers: tuple[Tier, ...], frequency: Frequency) -> str:
+    """One ``condition + amount`` part per tier, region-less tiers first.
+
+    Where some tiers name a city or county, the others are shown as applying
+    to 其他地区 (other regions), as the most specific tier wins.
+    """
     per = _PER_PERIOD[frequency]
+    regional = any(t.region is not None for t in tiers)
     parts = []
-    for tier in sorted(tiers, key=lambda t: t.min_age or 0):
-        lo, hi = tier.min_age, tier.max_age
-        if lo is not None and hi is not None:
-            band = f"{lo}-{hi}岁" if lo != hi else f"{lo}岁"
-        elif lo is not None:
-            band = f"{lo}岁及以上"
-        elif hi is not None:
-            band = f"{hi}岁及以下"
-        else:
-            band = "不限年龄"
+    for tier in sorted(tiers, key=_tier_key):
+        band = tier.describe()
+        if regional and tier.region is None:
+            band = "其他地区" + ("" if band == "不限" else band)
+        elif tier.conditions == ("age",) or not tier.conditions:
+            band = _age_band(tier.min_age, tier.max_age)
         parts.append(f"{band}{per}{_yuan(tier.amount)}元")
     return "；".join(parts)
 
 
-def render_standard(policy: SubsidyPolicy) -> str:
-    """The policy's standard in Chinese, as the public list shows it.
+def _age_band(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo}-{hi}岁" if lo != hi else f"{lo}岁"
+    if lo is not None:
+        return f"{lo}岁及以上"
+    if hi is not None:
+        return f"{hi}岁及以下"
+    return "不限年龄"
 
-    >>> from ningxia_yikatong.testing.policies import sample_policies
-    >>> [render_standard(p) for p in sample_policies()[2:4]]
-    ['80-89岁每月100元；90-99岁每月200元；100岁及以上每月500元', '据实申报，上限每月800元']
-    """
-    std = policy.standard
+
+def _render_payment(std: PaymentStandard, policy: SubsidyPolicy) -> str:
     per = _PER_PERIOD[policy.frequency]
     if isinstance(std, FixedStandard):
         return f"{per}{_yuan(std.amount)}元"
@@ -110,9 +133,32 @@ def render_standard(policy: SubsidyPolicy) -> str:
         return text
     if isinstance(std, TieredStandard):
         return _render_tiers(std.tiers, policy.frequency)
-    assert isinstance(std, DeclaredStandard)
     per = "" if policy.frequency is Frequency.ONCE else per
     return f"据实申报，上限{per}{_yuan(std.cap)}元"
+
+
+def render_cap(std: CappedStandard) -> str:
+    """The per-person cap in Chinese: ``每人每年累计不超过6000元``."""
+    return f"{std.scope.label}不超过{_yuan(std.cap)}元"
+
+
+def render_standard(policy: SubsidyPolicy) -> str:
+    """The policy's standard in Chinese, as the public list shows it.
+
+    >>> from ningxia_yikatong.testing.policies import sample_policies, sample_standard_policies
+    >>> [render_standard(p) for p in sample_policies()[2:4]]
+    ['80-89岁每月100元；90-99岁每月200元；100岁及以上每月500元', '据实申报，上限每月800元']
+    >>> for p in sample_standard_policies()[1:]:
+    ...     print(render_standard(p))
+    一级残疾每月100元；二级残疾每月80元
+    一级、二级残疾每月80元；三级、四级残疾每月60元
+    每学期1000元
+    据实申报，上限每次3000元；每人每年累计不超过6000元
+    """
+    std = policy.standard
+    if isinstance(std, CappedStandard):
+        return f"{_render_payment(std.base, policy)}；{render_cap(std)}"
+    return _render_payment(std, policy)
 
 
 def render_funding(funding: FundingShares) -> str:
@@ -133,6 +179,30 @@ def render_funding(funding: FundingShares) -> str:
         if share
     ]
     return "、".join(parts)
+
+
+def render_county_funding(entries: Iterable[CountyFunding]) -> str:
+    """County funding shares in Chinese, one ``county: shares`` per county (``无``: none).
+
+    >>> from ningxia_yikatong.testing.policies import sample_standard_policies
+    >>> render_county_funding(sample_standard_policies()[0].county_funding)
+    '盐池县：中央80%、自治区20%；海原县：中央80%、自治区20%'
+    """
+    text = "；".join(f"{e.county.name}：{render_funding(e.shares)}" for e in entries)
+    return text or "无"
+
+
+def render_policy_funding(policy: SubsidyPolicy) -> str:
+    """The policy's funding shares, then those of the counties that differ.
+
+    >>> from ningxia_yikatong.testing.policies import sample_standard_policies
+    >>> render_policy_funding(sample_standard_policies()[0])
+    '中央80%、自治区10%、县10%（盐池县：中央80%、自治区20%；海原县：中央80%、自治区20%）'
+    """
+    text = render_funding(policy.funding)
+    if policy.county_funding:
+        text += f"（{render_county_funding(policy.county_funding)}）"
+    return text
 
 
 def render_regions(regions: Iterable[RegionCode]) -> str:
@@ -172,7 +242,7 @@ def public_rows(revision: CatalogRevision) -> list[tuple[str, ...]]:
                 p.legal_basis,
                 p.target.label,
                 render_standard(p),
-                render_funding(p.funding),
+                render_policy_funding(p),
                 p.frequency.label,
                 str(p.time_limit_days),
                 render_regions(p.regions),
