@@ -379,6 +379,9 @@ def _prefix(region: RegionCode) -> str:
     return str(region)
 
 
+_FEN: Final = Decimal("0.01")
+
+
 class AmountRule(_Base):
     """Amount other than the standard, or above the cap (金额不符).
 
@@ -427,7 +430,7 @@ class AmountRule(_Base):
             ]
             listed = in_batch.get(person, Decimal(0))
             in_batch[person] = listed + item.amount
-            before = sum((p.amount for p in earlier), listed)
+            before = sum((p.amount for p in earlier), listed).quantize(_FEN)
             after = before + item.amount
             if after <= cap:
                 return None
