@@ -607,12 +607,12 @@ def test_json_export_round_trip_of_the_sample() -> None:
 def standards_catalog() -> PolicyCatalog:
     """The sample list with a third revision: 特困 by care level and city with county
     funding shares, 残疾人两项补贴 by grade, a semester grant and capped ad hoc relief."""
-    tekun, care, living, grant, temporary = sample_standard_policies()
+    tekun, care, living, grant, temporary, dibao = sample_standard_policies()
     return sample_catalog().revise(
         D(2025, 1, 1),
         note="2025年度：分档标准、分县分担比例",
         remove=[GRAIN_FARMERS_ONCE],
-        change=[tekun, care, living],
+        change=[tekun, care, living, dibao],
         add=[grant, temporary],
     )
 
@@ -627,7 +627,7 @@ def test_render_the_richer_standards() -> None:
     assert texts[STUDENT_GRANT] == "每学期1000元"
     assert texts[TEMPORARY_ASSISTANCE] == "据实申报，上限每次3000元；每人每年累计不超过6000元"
     lifetime = changed(
-        sample_standard_policies()[-1],
+        sample_standard_policies()[4],
         standard={
             "kind": "capped",
             "base": {"kind": "tiered", "tiers": [{"region": "640104", "amount": "10"}]},
@@ -661,7 +661,18 @@ def test_diff_shows_tiers_county_funding_caps_and_frequencies() -> None:
     assert (d.old_version, d.new_version) == (2, 3)
     assert [p.code for p in d.added] == [STUDENT_GRANT, TEMPORARY_ASSISTANCE]
     changes = {c.code: {f.field: f for f in c.fields} for c in d.changed}
-    assert list(changes) == [EXTREME_POVERTY, DISABILITY_LIVING, SEVERE_DISABILITY_CARE]
+    assert list(changes) == [
+        MINIMUM_LIVING,
+        EXTREME_POVERTY,
+        DISABILITY_LIVING,
+        SEVERE_DISABILITY_CARE,
+    ]
+    dibao = changes[MINIMUM_LIVING]["standard.tiers"]
+    assert (dibao.label, dibao.old, dibao.new_text) == (
+        "补贴标准（档次）",
+        [],
+        "据实申报，上限每月800元（银川市每月900元；兴庆区每月950元）",
+    )
     tekun = changes[EXTREME_POVERTY]
     assert set(tekun) == {"standard", "county_funding"}
     assert tekun["standard"].old_text == "每月1040元"
@@ -728,7 +739,7 @@ def test_diff_shows_tiers_county_funding_caps_and_frequencies() -> None:
 
 
 def test_diff_of_a_capped_standards_base() -> None:
-    temporary = sample_standard_policies()[-1]
+    temporary = sample_standard_policies()[4]
     after = changed(
         temporary,
         standard={"kind": "capped", "base": {"kind": "declared", "cap": "4000"}, "cap": "6000"},

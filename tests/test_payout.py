@@ -191,6 +191,14 @@ def test_expected_amount_by_region_grade_and_care_level() -> None:
     assert b2.expected_amount(b2.item(1), graded) == Amount("200")
 
 
+def test_expected_amount_of_a_declared_standard_with_regional_caps() -> None:
+    declared = policy(
+        {"kind": "declared", "cap": "800", "tiers": [{"region": "640122", "amount": "900"}]}
+    )
+    b = batch([item(1, "850"), item(2, "950")])  # 贺兰县
+    assert [a for _, a in b.expected_amounts(declared)] == [Amount("850"), Amount("900")]
+
+
 def test_expected_amount_of_a_capped_standard_is_its_base() -> None:
     capped = policy({"kind": "capped", "base": {"kind": "declared", "cap": "120"}, "cap": "300"})
     b = batch([item(1, "80"), item(2, "130")])

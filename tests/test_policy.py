@@ -526,6 +526,44 @@ def test_policy_amount_for_a_beneficiary_uses_their_attributes() -> None:
     assert tekun.amount_for(elsewhere, on=dt.date(2026, 3, 1)) == Amount("1640")
 
 
+def test_declared_caps_by_region() -> None:
+    dibao = sample_standard_policies()[5]
+    std = dibao.standard
+    assert isinstance(std, DeclaredStandard)
+    assert std.cap_for(region="640104002") == Amount("950")
+    assert std.cap_for(region="640181") == Amount("900")  # 灵武市, in 银川市
+    assert std.cap_for(region="640402") == Amount("800")
+    assert std.amount_for(region="640402") == Amount("800")
+    assert std.per_payment_max == Amount("950")
+    assert DeclaredStandard(cap=Amount("5")).cap_for() == Amount("5")
+    with pytest.raises(ModelError) as info:
+        std.cap_for()
+    assert info.value.code == "standard.region_missing"
+    graded = DeclaredStandard(
+        cap=Amount("100"), tiers=(Tier(disability_grades=("一级",), amount=Amount("200")),)
+    )
+    assert graded.cap_for(disability_grade=DisabilityGrade.SECOND) == Amount("100")
+
+
+def test_declared_tiers_are_checked_like_tiered_ones() -> None:
+    tiers = [{"region": "640104", "amount": "1"}, {"region": "640104", "amount": "2"}]
+    with pytest.raises(ModelError) as info:
+        SubsidyPolicy.model_validate(
+            policy_data(standard={"kind": "declared", "cap": "5", "tiers": tiers})
+        )
+    assert info.value.code == "standard.tier_overlap"
+    assert info.value.location.path == "standard.declared.tiers[1]"
+    with pytest.raises(ModelError) as info:
+        SubsidyPolicy.model_validate(
+            policy_data(
+                regions=["640200"],
+                standard={"kind": "declared", "cap": "5", "tiers": tiers[:1]},
+            )
+        )
+    assert info.value.code == "policy.tier_region"
+    assert info.value.location.path == "standard.declared.tiers[0].region"
+
+
 # --------------------------------------------------------------------- capped standards
 
 
@@ -582,7 +620,7 @@ def test_cap_equal_to_the_standard_and_no_nested_caps() -> None:
 
 
 def test_capped_sample_policy() -> None:
-    temporary = sample_standard_policies()[-1]
+    temporary = sample_standard_policies()[4]
     assert temporary.code == TEMPORARY_ASSISTANCE
     assert isinstance(temporary.standard, CappedStandard)
     assert temporary.frequency is Frequency.AD_HOC

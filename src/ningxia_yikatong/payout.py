@@ -133,7 +133,7 @@ class PayoutBatch(DomainModel):
         The age for tiered standards is taken at the period's start; the
         beneficiary's region, disability grade and care level select the tier
         too. For a declared standard this is the declared amount when it is
-        within the cap (the cap otherwise). A capped standard gives what its
+        within the beneficiary's cap (the cap otherwise). A capped standard gives what its
         base gives for the one payment; the per-person cap over several payments
         is the cross-checks' business.
         """
@@ -143,9 +143,10 @@ class PayoutBatch(DomainModel):
                 code="batch.policy_mismatch",
             )
         standard = payment_standard(policy.standard)
-        if isinstance(standard, DeclaredStandard):
-            return item.amount if item.amount <= standard.cap else standard.cap
         try:
+            if isinstance(standard, DeclaredStandard):
+                cap = policy.amount_for(item.beneficiary, on=self.period.start)
+                return item.amount if item.amount <= cap else cap
             return policy.amount_for(item.beneficiary, on=self.period.start, quantity=item.quantity)
         except ModelError as exc:
             raise exc.at(record=item.seq) from None

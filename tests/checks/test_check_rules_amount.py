@@ -109,6 +109,33 @@ def test_amount_by_region_most_specific_tier() -> None:
     assert report.findings[0].evidence["expected"] == "800.00"
 
 
+def test_declared_amount_within_the_cap_of_the_persons_region() -> None:
+    policy = make_policy(
+        standard=DeclaredStandard(
+            cap=Amount("800"), tiers=(Tier(region="640100", amount=Amount("900")),)
+        )
+    )
+    b = make_batch(
+        [
+            make_item(1, region="640122101201", amount="900.00"),  # 贺兰县, 银川市: 900
+            make_item(2, region="640402001001", amount="900.00"),  # 原州区: 800
+            make_item(3, region="640402001001", amount="800.00"),
+        ]
+    )
+    report = amount_check(b, policy)
+    assert [f.seq for f in report.findings] == [2]
+    assert report.findings[0].evidence["cap"] == "800.00"
+    graded = make_policy(
+        standard=DeclaredStandard(
+            cap=Amount("100"),
+            tiers=(Tier(disability_grades=(DisabilityGrade.FIRST,), amount=Amount("200")),),
+        )
+    )
+    b2 = make_batch([make_item(1, amount="150.00")])  # grade unknown
+    (finding,) = amount_check(b2, graded).findings
+    assert finding.evidence["reason"] == "standard.disability_grade_missing"
+
+
 # -- caps -------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from .._model import DomainModel
 from ..codes import PolicyCode
 from ..policy import (
     CappedStandard,
+    DeclaredStandard,
     Frequency,
     PolicyCategory,
     SubsidyPolicy,
@@ -226,6 +227,8 @@ def _render_standard_part(policy: SubsidyPolicy, part: str) -> str:
     std = policy.standard
     if part == "tiers" and isinstance(std, TieredStandard):
         return _render_tiers(std.tiers, policy.frequency)
+    if part == "tiers" and isinstance(std, DeclaredStandard):
+        return render_standard(policy)
     if isinstance(std, CappedStandard):
         if part == "base":
             return _render_payment(std.base, policy)

@@ -134,7 +134,17 @@ def _render_payment(std: PaymentStandard, policy: SubsidyPolicy) -> str:
     if isinstance(std, TieredStandard):
         return _render_tiers(std.tiers, policy.frequency)
     per = "" if policy.frequency is Frequency.ONCE else per
-    return f"据实申报，上限{per}{_yuan(std.cap)}元"
+    text = f"据实申报，上限{per}{_yuan(std.cap)}元"
+    if std.tiers:
+        text += f"（{_render_declared_tiers(std.tiers, per)}）"
+    return text
+
+
+def _render_declared_tiers(tiers: tuple[Tier, ...], per: str) -> str:
+    """The caps of a declared standard's tiers: ``银川市每月900元；兴庆区每月950元``."""
+    return "；".join(
+        f"{t.describe()}{per}{_yuan(t.amount)}元" for t in sorted(tiers, key=_tier_key)
+    )
 
 
 def render_cap(std: CappedStandard) -> str:
@@ -154,6 +164,7 @@ def render_standard(policy: SubsidyPolicy) -> str:
     一级、二级残疾每月80元；三级、四级残疾每月60元
     每学期1000元
     据实申报，上限每次3000元；每人每年累计不超过6000元
+    据实申报，上限每月800元（银川市每月900元；兴庆区每月950元）
     """
     std = policy.standard
     if isinstance(std, CappedStandard):

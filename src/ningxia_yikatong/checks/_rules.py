@@ -387,7 +387,8 @@ class AmountRule(_Base):
 
     Fixed, per-unit and tiered standards must be met exactly
     (:meth:`~ningxia_yikatong.payout.PayoutBatch.expected_amount`); a declared
-    amount may be anything up to the cap, the cap included. Under a capped
+    amount may be anything up to the cap (the beneficiary's tier's, when the
+    standard has tiers), the cap included. Under a capped
     standard each payment is judged by its base, and a payment that takes what
     the person received under the policy (earlier payments of
     ``context.prior_payouts`` in the calendar year of the batch's period, or
@@ -457,9 +458,20 @@ class AmountRule(_Base):
     ) -> Callable[[PayoutItem], Problem | None]:
         standard = payment_standard(policy.standard)
         if isinstance(standard, DeclaredStandard):
-            cap = standard.cap
+            flat = None if standard.tiers else standard.cap
+            on = batch.period.start
 
             def over_cap(item: PayoutItem) -> Problem | None:
+                if flat is not None:
+                    cap = flat
+                else:
+                    try:
+                        cap = policy.amount_for(item.beneficiary, on=on)
+                    except ModelError as exc:
+                        return Problem(
+                            f"无法确定本人适用的补贴上限：{exc.message}；请补全或更正相关信息",
+                            {"amount": str(item.amount), "reason": exc.code},
+                        )
                 if item.amount <= cap:
                     return None
                 return Problem(

@@ -15,7 +15,7 @@ from ..codes import PeriodKind, PolicyCode
 from ..errors import ErrorDetail, Location, ModelError
 from ..money import Amount
 from ..regions import RegionCode, RegionLevel
-from ._standards import Standard, TieredStandard, payment_standard
+from ._standards import DeclaredStandard, Standard, TieredStandard, payment_standard
 
 if TYPE_CHECKING:
     from ..beneficiary import Beneficiary
@@ -154,8 +154,8 @@ class SubsidyPolicy(DomainModel):
     approval the money must reach the recipients (限时办理).
 
     ``county_funding`` replaces ``funding`` in the counties it names (each a
-    county where the policy applies, named once). A tier of a tiered standard
-    that names a region must lie where the policy applies.
+    county where the policy applies, named once). A tier (of a tiered or a
+    declared standard) that names a region must lie where the policy applies.
     """
 
     code: PolicyCode
@@ -230,20 +230,22 @@ class SubsidyPolicy(DomainModel):
                 )
             else:
                 seen[code] = n
-        tiered = payment_standard(self.standard)
-        if isinstance(tiered, TieredStandard):
-            # The paths pydantic gives a tagged union member: the tag is a step.
-            prefix = "standard.tiered" if tiered is self.standard else "standard.capped.base.tiered"
-            for n, tier in enumerate(tiered.tiers):
-                if tier.region is not None and not self.applies_in(tier.region):
-                    problems.append(
-                        ErrorDetail(
-                            "policy.tier_region",
-                            f"第{n + 1}档的区划 {tier.region}（{tier.region.name}）"
-                            "不在本政策的适用区域内",
-                            Location(path=f"{prefix}.tiers[{n}].region"),
-                        )
+        base = payment_standard(self.standard)
+        tiers = base.tiers if isinstance(base, TieredStandard | DeclaredStandard) else ()
+        # The paths pydantic gives a tagged union member: the tag is a step.
+        prefix = f"standard.{base.kind}"
+        if base is not self.standard:
+            prefix = f"standard.capped.base.{base.kind}"
+        for n, tier in enumerate(tiers):
+            if tier.region is not None and not self.applies_in(tier.region):
+                problems.append(
+                    ErrorDetail(
+                        "policy.tier_region",
+                        f"第{n + 1}档的区划 {tier.region}（{tier.region.name}）"
+                        "不在本政策的适用区域内",
+                        Location(path=f"{prefix}.tiers[{n}].region"),
                     )
+                )
         return problems
 
     def funding_for(self, region: str) -> FundingShares:

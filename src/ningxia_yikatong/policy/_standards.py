@@ -283,15 +283,7 @@ class TieredStandard(DomainModel):
             raise ModelError(
                 "分档补贴至少需要一个档次", code="model.too_short", location=Location(path="tiers")
             )
-        for j, later in enumerate(tiers):
-            for i in range(j):
-                if tiers[i].overlaps(later):
-                    raise ModelError(
-                        f"第{i + 1}档（{tiers[i].describe()}）与第{j + 1}档（{later.describe()}）"
-                        "的条件重叠，同一对象无法确定补贴档次",
-                        code="standard.tier_overlap",
-                        location=Location(path=f"tiers[{j}]"),
-                    )
+        _refuse_overlaps(tiers)
         return self
 
     @property
@@ -315,25 +307,7 @@ class TieredStandard(DomainModel):
         when a tier the beneficiary may fall in needs an attribute not given;
         ``standard.no_tier`` when no tier fits.
         """
-        best: Tier | None = None
-        undecided: list[tuple[Tier, str]] = []
-        for tier in self.tiers:
-            unknown, mismatch = tier._fit(age, region, disability_grade, care_level)
-            if mismatch:
-                continue
-            if unknown:
-                undecided.append((tier, unknown[0]))
-            elif best is None or tier.specificity > best.specificity:
-                best = tier
-        # A tier that might fit, were the missing attribute known, decides the
-        # amount only if it is more specific than the best tier that does fit.
-        for tier, what in undecided:
-            if best is None or tier.specificity > best.specificity:
-                raise ModelError(
-                    f"分档补贴需要{_CONDITION_LABELS[what]}",
-                    code=f"standard.{what}_missing",
-                    field=what,
-                )
+        best = _select(self.tiers, age, region, disability_grade, care_level)
         if best is None:
             raise ModelError(
                 f"{_describe_subject(age, region, disability_grade, care_level)}不在任何补贴档次内",
@@ -361,6 +335,49 @@ class TieredStandard(DomainModel):
         return max(t.amount for t in self.tiers)
 
 
+def _refuse_overlaps(tiers: tuple[Tier, ...]) -> None:
+    for j, later in enumerate(tiers):
+        for i in range(j):
+            if tiers[i].overlaps(later):
+                raise ModelError(
+                    f"第{i + 1}档（{tiers[i].describe()}）与第{j + 1}档（{later.describe()}）"
+                    "的条件重叠，同一对象无法确定补贴档次",
+                    code="standard.tier_overlap",
+                    location=Location(path=f"tiers[{j}]"),
+                )
+
+
+def _select(
+    tiers: tuple[Tier, ...],
+    age: int | None,
+    region: str | None,
+    grade: DisabilityGrade | None,
+    care: CareLevel | None,
+) -> Tier | None:
+    """The most specific tier that fits (``None``: none fits); a missing attribute
+    that could decide is an error."""
+    best: Tier | None = None
+    undecided: list[tuple[Tier, str]] = []
+    for tier in tiers:
+        unknown, mismatch = tier._fit(age, region, grade, care)
+        if mismatch:
+            continue
+        if unknown:
+            undecided.append((tier, unknown[0]))
+        elif best is None or tier.specificity > best.specificity:
+            best = tier
+    # A tier that might fit, were the missing attribute known, decides the
+    # amount only if it is more specific than the best tier that does fit.
+    for tier, what in undecided:
+        if best is None or tier.specificity > best.specificity:
+            raise ModelError(
+                f"分档补贴需要{_CONDITION_LABELS[what]}",
+                code=f"standard.{what}_missing",
+                field=what,
+            )
+    return best
+
+
 def _describe_subject(
     age: int | None,
     region: str | None,
@@ -380,10 +397,42 @@ def _describe_subject(
 
 
 class DeclaredStandard(DomainModel):
-    """The amount declared in the roster, at most ``cap``."""
+    """The amount declared in the roster, at most ``cap``.
+
+    ``tiers`` give other caps to the beneficiaries they select (a 低保 standard
+    that differs by city or county: 分地区保障标准), chosen as for a tiered
+    standard (the most specific region wins, ambiguous tiers are refused);
+    a beneficiary in no tier may be paid up to ``cap``.
+
+    >>> std = DeclaredStandard(
+    ...     cap=Amount("800"), tiers=(Tier(region="640100", amount=Amount("900")),)
+    ... )
+    >>> std.cap_for(region="640104"), std.cap_for(region="640402")
+    (Amount('900.00'), Amount('800.00'))
+    """
 
     kind: Literal["declared"] = "declared"
     cap: Amount
+    tiers: tuple[Tier, ...] = ()
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Self:
+        _refuse_overlaps(self.tiers)
+        return self
+
+    def cap_for(
+        self,
+        *,
+        age: int | None = None,
+        region: str | None = None,
+        disability_grade: DisabilityGrade | None = None,
+        care_level: CareLevel | None = None,
+    ) -> Amount:
+        """The cap for a beneficiary with these attributes: their tier's, else ``cap``."""
+        if not self.tiers:
+            return self.cap
+        tier = _select(self.tiers, age, region, disability_grade, care_level)
+        return self.cap if tier is None else tier.amount
 
     def amount_for(
         self,
@@ -394,13 +443,15 @@ class DeclaredStandard(DomainModel):
         disability_grade: DisabilityGrade | None = None,
         care_level: CareLevel | None = None,
     ) -> Amount:
-        """The cap: a declared amount is correct when it does not exceed it."""
-        return self.cap
+        """The cap (:meth:`cap_for`): a declared amount is correct when it does not exceed it."""
+        return self.cap_for(
+            age=age, region=region, disability_grade=disability_grade, care_level=care_level
+        )
 
     @property
     def per_payment_max(self) -> Amount:
-        """The most one payment can be: the cap."""
-        return self.cap
+        """The most one payment can be: the highest cap."""
+        return max((self.cap, *(t.amount for t in self.tiers)))
 
 
 #: A standard that fixes or bounds one payment.

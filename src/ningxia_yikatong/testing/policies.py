@@ -356,7 +356,9 @@ def sample_standard_policies() -> tuple[SubsidyPolicy, ...]:
       amounts by disability grade;
     * 中等职业教育国家助学金: 1,000 yuan a semester (2,000 a school year);
     * 临时救助金: declared amounts paid ad hoc, at most 3,000 yuan a time and
-      6,000 yuan a person a year.
+      6,000 yuan a person a year;
+    * 城乡居民最低生活保障金 (same code): declared amounts up to 800 yuan a
+      month, 900 in 银川市 and 950 in 兴庆区.
 
     >>> tekun = sample_standard_policies()[0]
     >>> tekun.standard.amount_for(region="640104", care_level=CareLevel.FULL_CARE)
@@ -448,7 +450,19 @@ def sample_standard_policies() -> tuple[SubsidyPolicy, ...]:
         exclusion_registries=("deaths",),
         goal="对遭遇突发性、紧迫性、临时性生活困难的家庭和个人给予应急性、过渡性救助",
     )
-    return tekun, care_subsidy, living_subsidy, grant, temporary
+    dibao = _revised(
+        by_code[MINIMUM_LIVING],
+        {
+            "standard": DeclaredStandard(
+                cap=Amount("800"),
+                tiers=(
+                    Tier(region=RegionCode("640100"), amount=Amount("900")),
+                    Tier(region=RegionCode("640104"), amount=Amount("950")),
+                ),
+            )
+        },
+    )
+    return tekun, care_subsidy, living_subsidy, grant, temporary, dibao
 
 
 def _revised(policy: SubsidyPolicy, update: dict[str, object]) -> SubsidyPolicy:

@@ -302,7 +302,11 @@ def standards(draw: st.DrawFn, regions: tuple[RegionCode, ...] | None = None) ->
                 max_quantity=st.none() | st.sampled_from([Decimal(10), Decimal("99.5")]),
             ),
             tiered_standards(regions),
-            st.builds(DeclaredStandard, cap=money),
+            st.builds(
+                DeclaredStandard,
+                cap=money,
+                tiers=st.just(()) | tiered_standards(regions).map(lambda t: t.tiers),
+            ),
         )
     )
     if draw(st.integers(min_value=0, max_value=3)) != 0:

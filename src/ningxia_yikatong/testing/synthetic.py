@@ -461,7 +461,8 @@ class SyntheticData:
         if isinstance(standard, TieredStandard):
             age = ResidentIdNumber(person.id_number).age_on(on)
             return standard.amount_for(age=age, region=person.region), None
-        cap = standard.cap.to_fen()
+        # The lowest cap of any tier: valid whichever tier the person is in.
+        cap = min((standard.cap, *(t.amount for t in standard.tiers))).to_fen()
         return Amount.from_fen(rng.randint(max(cap // 5, 1), cap)), None
 
     def roster_rows(
