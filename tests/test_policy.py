@@ -368,6 +368,15 @@ def test_region_tiers_most_specific_wins(region: str, expected: str) -> None:
     assert regional_tiers().conditions == ("region",)
 
 
+def test_region_tiers_name_an_unknown_region_in_the_message() -> None:
+    with pytest.raises(ModelError) as info:
+        TieredStandard(tiers=(Tier(region="640100", amount=Amount("1")),)).amount_for(
+            region="110105"
+        )
+    assert info.value.code == "standard.no_tier"
+    assert "区划110105" in info.value.message
+
+
 def test_region_tiers_need_a_region() -> None:
     with pytest.raises(ModelError) as info:
         regional_tiers().amount_for(age=70)

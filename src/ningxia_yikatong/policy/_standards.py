@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from .._model import DomainModel
 from .._types import ExactDecimal
 from ..beneficiary import CareLevel, DisabilityGrade
-from ..errors import Location, ModelError
+from ..errors import Location, ModelError, YikatongError
 from ..money import CENT, Amount
 from ..regions import RegionCode, RegionLevel
 
@@ -386,7 +386,10 @@ def _describe_subject(
 ) -> str:
     parts = []
     if region is not None:
-        parts.append(f"{RegionCode(region).name}（{region}）")
+        try:
+            parts.append(f"{RegionCode(region).name}（{region}）")
+        except YikatongError:
+            parts.append(f"区划{region}")
     if age is not None:
         parts.append(f"{age}岁")
     if grade is not None:
