@@ -23,7 +23,9 @@ from ningxia_yikatong.catalog import (
     overlaps,
     public_rows,
     render_age_limits,
+    render_county_funding,
     render_funding,
+    render_policy_funding,
     render_regions,
     render_standard,
 )
@@ -46,8 +48,11 @@ from ningxia_yikatong.testing.policies import (
     LIVESTOCK_BREED,
     MINIMUM_LIVING,
     SEVERE_DISABILITY_CARE,
+    STUDENT_GRANT,
+    TEMPORARY_ASSISTANCE,
     sample_catalog,
     sample_policies,
+    sample_standard_policies,
 )
 from ningxia_yikatong.testing.strategies import subsidy_policies
 
@@ -594,6 +599,206 @@ def test_json_export_round_trip_of_the_sample() -> None:
         "rate": "105.50",
         "max_quantity": None,
     }
+
+
+# --------------------------------------------------------------------- richer standards
+
+
+def standards_catalog() -> PolicyCatalog:
+    """The sample list with a third revision: 特困 by care level and city with county
+    funding shares, 残疾人两项补贴 by grade, a semester grant and capped ad hoc relief."""
+    tekun, care, living, grant, temporary, dibao = sample_standard_policies()
+    return sample_catalog().revise(
+        D(2025, 1, 1),
+        note="2025年度：分档标准、分县分担比例",
+        remove=[GRAIN_FARMERS_ONCE],
+        change=[tekun, care, living, dibao],
+        add=[grant, temporary],
+    )
+
+
+def test_render_the_richer_standards() -> None:
+    texts = {p.code: render_standard(p) for p in sample_standard_policies()}
+    assert texts[EXTREME_POVERTY] == (
+        "其他地区全自理每月1040元；其他地区半护理每月1340元；其他地区全护理每月1640元；"
+        "银川市全自理每月1150元；银川市半护理每月1450元；银川市全护理每月1750元"
+    )
+    assert texts[SEVERE_DISABILITY_CARE] == "一级残疾每月100元；二级残疾每月80元"
+    assert texts[STUDENT_GRANT] == "每学期1000元"
+    assert texts[TEMPORARY_ASSISTANCE] == "据实申报，上限每次3000元；每人每年累计不超过6000元"
+    lifetime = changed(
+        sample_standard_policies()[4],
+        standard={
+            "kind": "capped",
+            "base": {"kind": "tiered", "tiers": [{"region": "640104", "amount": "10"}]},
+            "cap": "20",
+            "scope": "total",
+        },
+        frequency="yearly",
+    )
+    assert render_standard(lifetime) == "兴庆区每年10元；每人累计不超过20元"
+
+
+def test_public_rows_show_county_funding_and_new_frequencies() -> None:
+    rows = {
+        r[0]: dict(zip(PUBLIC_COLUMNS, r, strict=True))
+        for r in public_rows(standards_catalog().latest)
+    }
+    assert rows[EXTREME_POVERTY]["资金分担"] == (
+        "中央80%、自治区10%、县10%（盐池县：中央80%、自治区20%；海原县：中央80%、自治区20%）"
+    )
+    assert rows[STUDENT_GRANT]["发放频次"] == "按学期"
+    assert rows[TEMPORARY_ASSISTANCE]["发放频次"] == "临时"
+    assert rows[MINIMUM_LIVING]["资金分担"] == "中央80%、自治区10%、县10%"
+    tekun = sample_standard_policies()[0]
+    assert render_county_funding(()) == "无"
+    assert render_policy_funding(tekun).startswith(render_funding(tekun.funding))
+
+
+def test_diff_shows_tiers_county_funding_caps_and_frequencies() -> None:
+    catalog = standards_catalog()
+    d = catalog.diff()
+    assert (d.old_version, d.new_version) == (2, 3)
+    assert [p.code for p in d.added] == [STUDENT_GRANT, TEMPORARY_ASSISTANCE]
+    changes = {c.code: {f.field: f for f in c.fields} for c in d.changed}
+    assert list(changes) == [
+        MINIMUM_LIVING,
+        EXTREME_POVERTY,
+        DISABILITY_LIVING,
+        SEVERE_DISABILITY_CARE,
+    ]
+    dibao = changes[MINIMUM_LIVING]["standard.tiers"]
+    assert (dibao.label, dibao.old, dibao.new_text) == (
+        "补贴标准（档次）",
+        [],
+        "据实申报，上限每月800元（银川市每月900元；兴庆区每月950元）",
+    )
+    tekun = changes[EXTREME_POVERTY]
+    assert set(tekun) == {"standard", "county_funding"}
+    assert tekun["standard"].old_text == "每月1040元"
+    assert tekun["standard"].new_text.startswith("其他地区全自理每月1040元；")
+    funding = tekun["county_funding"]
+    assert funding.label == "分县资金分担"
+    assert (funding.old_text, funding.old) == ("无", [])
+    assert funding.new_text == "盐池县：中央80%、自治区20%；海原县：中央80%、自治区20%"
+    assert funding.new[0]["county"] == "640323"  # type: ignore[index,call-overload]
+    lines = d.lines()
+    assert "新增：NX-LSJZ 临时救助金" in lines
+    assert "  分县资金分担：无 → 盐池县：中央80%、自治区20%；海原县：中央80%、自治区20%" in lines
+
+    # A fourth revision changes within the same kinds: the cap, its scope, the
+    # tiers, the frequency.
+    temporary = catalog.latest.policy(TEMPORARY_ASSISTANCE)
+    grant = catalog.latest.policy(STUDENT_GRANT)
+    care = catalog.latest.policy(SEVERE_DISABILITY_CARE)
+    fourth = catalog.revise(
+        D(2026, 1, 1),
+        change=[
+            changed(
+                temporary,
+                standard={
+                    "kind": "capped",
+                    "base": {"kind": "declared", "cap": "3000"},
+                    "cap": "8000",
+                    "scope": "total",
+                },
+            ),
+            changed(grant, frequency="yearly", standard={"kind": "fixed", "amount": "2000"}),
+            changed(
+                care,
+                standard={
+                    "kind": "tiered",
+                    "tiers": [
+                        {"disability_grades": ["一级"], "amount": "120"},
+                        {"disability_grades": ["二级"], "amount": "80"},
+                    ],
+                },
+            ),
+        ],
+    ).diff()
+    got = {
+        (c.code, f.field): (f.label, f.old_text, f.new_text)
+        for c in fourth.changed
+        for f in c.fields
+    }
+    assert got == {
+        (SEVERE_DISABILITY_CARE, "standard.tiers"): (
+            "补贴标准（档次）",
+            "一级残疾每月100元；二级残疾每月80元",
+            "一级残疾每月120元；二级残疾每月80元",
+        ),
+        (STUDENT_GRANT, "standard.amount"): ("补贴标准（金额）", "1000元", "2000元"),
+        (STUDENT_GRANT, "frequency"): ("发放频次", "按学期", "按年"),
+        (TEMPORARY_ASSISTANCE, "standard.cap"): ("补贴标准（上限）", "6000元", "8000元"),
+        (TEMPORARY_ASSISTANCE, "standard.scope"): (
+            "补贴标准（累计上限范围）",
+            "每人每年累计",
+            "每人累计",
+        ),
+    }
+
+
+def test_diff_of_a_capped_standards_base() -> None:
+    temporary = sample_standard_policies()[4]
+    after = changed(
+        temporary,
+        standard={"kind": "capped", "base": {"kind": "declared", "cap": "4000"}, "cap": "6000"},
+    )
+    d = diff(revision(1, D(2024, 1, 1), temporary), revision(2, D(2025, 1, 1), after))
+    ((field,),) = [c.fields for c in d.changed]
+    assert (field.field, field.label) == ("standard.base", "补贴标准（单次标准）")
+    assert (field.old_text, field.new_text) == (
+        "据实申报，上限每次3000元",
+        "据实申报，上限每次4000元",
+    )
+
+
+def test_exports_of_the_richer_standards() -> None:
+    catalog = standards_catalog()
+    rev = catalog.latest
+    text = rev.export_csv().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert [tuple(r) for r in rows[1:]] == public_rows(rev)
+    assert "每人每年累计不超过6000元" in text
+    assert "盐池县：中央80%、自治区20%" in text
+    book = CalamineWorkbook.from_filelike(io.BytesIO(rev.export_xlsx()))
+    cells = book.get_sheet_by_name("补贴政策清单").to_python()
+    assert [tuple(r) for r in cells[1:]] == public_rows(rev)
+    exported = catalog.export_json()
+    again = PolicyCatalog.model_validate_json(exported)
+    assert again == catalog
+    assert again.export_json() == exported
+    data = json.loads(exported)
+    tekun = data["revisions"][2]["policies"][3]
+    assert tekun["code"] == EXTREME_POVERTY
+    assert tekun["county_funding"][0] == {
+        "county": "640323",
+        "shares": {"central": "0.8", "region": "0.2", "city": "0", "county": "0"},
+    }
+    assert tekun["standard"]["tiers"][3] == {
+        "min_age": None,
+        "max_age": None,
+        "region": "640100",
+        "disability_grades": [],
+        "care_levels": ["全自理"],
+        "amount": "1150.00",
+    }
+
+
+def test_bad_standards_in_a_catalog_are_catalog_errors_with_their_path() -> None:
+    data = standards_catalog().model_dump(mode="json")
+    tekun = data["revisions"][2]["policies"][3]
+    tekun["county_funding"][0]["shares"]["region"] = "0.1"
+    with pytest.raises(CatalogError) as info:
+        PolicyCatalog.model_validate(data)
+    assert info.value.code == "policy.funding_sum"
+    assert info.value.location.path == "revisions[2].policies[3].county_funding[0].shares"
+    data = standards_catalog().model_dump(mode="json")
+    data["revisions"][2]["policies"][-1]["standard"]["cap"] = "100"
+    with pytest.raises(CatalogError) as info:
+        PolicyCatalog.model_validate(data)
+    assert info.value.code == "standard.cap_below_standard"
+    assert info.value.location.path == "revisions[2].policies[9].standard.capped.cap"
 
 
 # --------------------------------------------------------------------- properties

@@ -160,6 +160,53 @@ def test_expected_amounts_per_standard() -> None:
     ]
 
 
+def test_expected_amount_by_region_grade_and_care_level() -> None:
+    by_region = policy(
+        {
+            "kind": "tiered",
+            "tiers": [
+                {"amount": "700"},
+                {"region": "640100", "amount": "800"},
+                {"region": "640122", "amount": "850"},
+            ],
+        }
+    )
+    b = batch([item(1)])  # 贺兰县 640122
+    assert b.expected_amount(b.item(1), by_region) == Amount("850")
+    graded = policy(
+        {
+            "kind": "tiered",
+            "tiers": [
+                {"disability_grades": ["一级"], "care_levels": ["全护理"], "amount": "300"},
+                {"disability_grades": ["一级"], "care_levels": ["半护理"], "amount": "200"},
+            ],
+        }
+    )
+    with pytest.raises(ModelError) as info:
+        b.expected_amount(b.item(1), graded)
+    assert info.value.code == "standard.disability_grade_missing"
+    assert info.value.location.record == 1
+    person = {**BENEFICIARY, "disability_grade": "一级", "care_level": "半护理"}
+    b2 = batch([{"seq": 1, "beneficiary": person, "amount": "200"}])
+    assert b2.expected_amount(b2.item(1), graded) == Amount("200")
+
+
+def test_expected_amount_of_a_declared_standard_with_regional_caps() -> None:
+    declared = policy(
+        {"kind": "declared", "cap": "800", "tiers": [{"region": "640122", "amount": "900"}]}
+    )
+    b = batch([item(1, "850"), item(2, "950")])  # 贺兰县
+    assert [a for _, a in b.expected_amounts(declared)] == [Amount("850"), Amount("900")]
+
+
+def test_expected_amount_of_a_capped_standard_is_its_base() -> None:
+    capped = policy({"kind": "capped", "base": {"kind": "declared", "cap": "120"}, "cap": "300"})
+    b = batch([item(1, "80"), item(2, "130")])
+    assert [a for _, a in b.expected_amounts(capped)] == [Amount("80"), Amount("120")]
+    fixed = policy({"kind": "capped", "base": {"kind": "fixed", "amount": "50"}, "cap": "100"})
+    assert b.expected_amount(b.item(1), fixed) == Amount("50")
+
+
 def test_expected_amount_refuses_another_policy() -> None:
     other = policy(FixedStandard(amount=Amount("1")).model_dump(), code="NX-OTHER")
     b = batch([item(1)])

@@ -5,6 +5,9 @@
 (<PeriodKind.QUARTER: 'quarter'>, datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
 >>> Period("2026-03").label
 '2026年3月'
+>>> s = Period("2026-S2")
+>>> s.label, s.start, s.end
+('2026年秋季学期', datetime.date(2026, 9, 1), datetime.date(2027, 2, 28))
 """
 
 from __future__ import annotations
@@ -71,13 +74,22 @@ class PeriodKind(StrEnum):
     HALF = "half"
     QUARTER = "quarter"
     MONTH = "month"
+    SEMESTER = "semester"
 
 
-_PERIOD: Final = re.compile(r"(\d{4})(?:-(?:(Q[1-4])|(H[12])|(0[1-9]|1[0-2])))?")
+_PERIOD: Final = re.compile(r"(\d{4})(?:-(?:(Q[1-4])|(H[12])|(S[12])|(0[1-9]|1[0-2])))?")
 
 
 class Period(StrValue):
-    """A payout period (发放期间): ``2026``, ``2026-H1``, ``2026-Q3`` or ``2026-03``."""
+    """A payout period (发放期间): ``2026``, ``2026-H1``, ``2026-Q3``, ``2026-03`` or
+    a school semester (学期) ``2026-S1`` / ``2026-S2``.
+
+    Semesters follow the school year (学年) that starts in September:
+    ``S1`` is the spring semester (春季学期), 1 March to 31 August of the year;
+    ``S2`` the autumn semester (秋季学期), 1 September of the year to the end of
+    February of the next. The two cover the year without gap or overlap, so a
+    semester period is as exact as a quarter or a half.
+    """
 
     __slots__ = ()
 
@@ -92,21 +104,24 @@ class Period(StrValue):
         match = _PERIOD.fullmatch(text)
         if match is None or not 2000 <= int(match.group(1)) <= 2099:
             raise InvalidPeriod(
-                "发放期间应为 2026、2026-H1、2026-Q1 或 2026-03 的形式", code="period.format"
+                "发放期间应为 2026、2026-H1、2026-Q1、2026-03 或 2026-S1（学期）的形式",
+                code="period.format",
             )
         return str.__new__(cls, text)
 
     @property
     def year(self) -> int:
-        """The calendar year."""
+        """The calendar year (of the first month, for an autumn semester)."""
         return int(self[:4])
 
     @property
     def kind(self) -> PeriodKind:
-        """Year, half, quarter or month."""
+        """Year, half, quarter, month or semester."""
         if len(self) == 4:
             return PeriodKind.YEAR
-        return {"H": PeriodKind.HALF, "Q": PeriodKind.QUARTER}.get(self[5], PeriodKind.MONTH)
+        return {"H": PeriodKind.HALF, "Q": PeriodKind.QUARTER, "S": PeriodKind.SEMESTER}.get(
+            self[5], PeriodKind.MONTH
+        )
 
     def _months(self) -> tuple[int, int]:
         kind = self.kind
@@ -117,6 +132,10 @@ class Period(StrValue):
             return 6 * n - 5, 6 * n
         if kind is PeriodKind.QUARTER:
             return 3 * n - 2, 3 * n
+        if kind is PeriodKind.SEMESTER:
+            # Spring: March-August; autumn: September-February, the end month
+            # counted past December (14 is February of the next year).
+            return (3, 8) if n == 1 else (9, 14)
         return n, n
 
     @property
@@ -127,8 +146,10 @@ class Period(StrValue):
     @property
     def end(self) -> _dt.date:
         """Last day of the period."""
-        last = self._months()[1]
-        return _dt.date(self.year, last, calendar.monthrange(self.year, last)[1])
+        year, last = divmod(self._months()[1] - 1, 12)
+        year += self.year
+        last += 1
+        return _dt.date(year, last, calendar.monthrange(year, last)[1])
 
     def overlaps(self, other: Period) -> bool:
         """Whether the two periods share a day."""
@@ -136,7 +157,7 @@ class Period(StrValue):
 
     @property
     def label(self) -> str:
-        """Chinese label: 2026年、2026年上半年、2026年第1季度、2026年3月."""
+        """Chinese label: 2026年、2026年上半年、2026年第1季度、2026年3月、2026年春季学期."""
         kind = self.kind
         if kind is PeriodKind.YEAR:
             return f"{self.year}年"
@@ -144,4 +165,6 @@ class Period(StrValue):
             return f"{self.year}年{'上' if self[-1] == '1' else '下'}半年"
         if kind is PeriodKind.QUARTER:
             return f"{self.year}年第{self[-1]}季度"
+        if kind is PeriodKind.SEMESTER:
+            return f"{self.year}年{'春' if self[-1] == '1' else '秋'}季学期"
         return f"{self.year}年{int(self[5:])}月"

@@ -23,7 +23,7 @@ from .beneficiary import Beneficiary
 from .codes import BatchId, Period, PolicyCode
 from .errors import ErrorDetail, Location, ModelError
 from .money import Amount, total
-from .policy import DeclaredStandard, SubsidyPolicy
+from .policy import DeclaredStandard, SubsidyPolicy, payment_standard
 from .regions import RegionCode
 
 __all__ = ["PayoutBatch", "PayoutItem", "Quantity"]
@@ -218,21 +218,24 @@ class PayoutBatch(DomainModel):
     def expected_amount(self, item: PayoutItem, policy: SubsidyPolicy) -> Amount:
         """What ``item`` should receive under ``policy``'s standard.
 
-        The age for tiered standards is taken at the period's start. For a
-        declared standard this is the declared amount when it is within the cap
-        (the cap otherwise).
+        The age for tiered standards is taken at the period's start; the
+        beneficiary's region, disability grade and care level select the tier
+        too. For a declared standard this is the declared amount when it is
+        within the beneficiary's cap (the cap otherwise). A capped standard gives what its
+        base gives for the one payment; the per-person cap over several payments
+        is the cross-checks' business.
         """
         if policy.code != self.policy_code:
             raise ModelError(
                 f"批次 {self.batch_id} 属于政策 {self.policy_code}，不是 {policy.code}",
                 code="batch.policy_mismatch",
             )
-        standard = policy.standard
-        if isinstance(standard, DeclaredStandard):
-            return item.amount if item.amount <= standard.cap else standard.cap
-        age = item.beneficiary.id_number.age_on(self.period.start)
+        standard = payment_standard(policy.standard)
         try:
-            return standard.amount_for(quantity=item.quantity, age=age)
+            if isinstance(standard, DeclaredStandard):
+                cap = policy.amount_for(item.beneficiary, on=self.period.start)
+                return item.amount if item.amount <= cap else cap
+            return policy.amount_for(item.beneficiary, on=self.period.start, quantity=item.quantity)
         except ModelError as exc:
             raise exc.at(record=item.seq) from None
 

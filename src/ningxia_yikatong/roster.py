@@ -952,6 +952,8 @@ class RosterReader:
                 "household_id": household,
                 "phone": phone,
                 "account": holder,
+                "disability_grade": None,
+                "care_level": None,
             }
         )
         item = _make_item(

@@ -10,18 +10,22 @@ docs/checks.md describes every rule and how to fix its findings.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import ClassVar, Final
 
 from ..errors import CheckError, InvalidValue, ModelError
 from ..identity import mask_account, mask_id_number
 from ..payout import PayoutBatch, PayoutItem
 from ..policy import (
+    CappedStandard,
+    CapScope,
     DeclaredStandard,
     FixedStandard,
     Frequency,
     SubsidyPolicy,
     Target,
+    payment_standard,
 )
 from ..regions import RegionCode, RegionLevel
 from ._context import CheckContext, Household, PriorPayout
@@ -537,23 +541,99 @@ def _prefix(region: RegionCode) -> str:
     return str(region)
 
 
+_FEN: Final = Decimal("0.01")
+
+
 class AmountRule(_Base):
     """Amount other than the standard, or above the cap (金额不符).
 
     Fixed, per-unit and tiered standards must be met exactly
     (:meth:`~ningxia_yikatong.payout.PayoutBatch.expected_amount`); a declared
-    amount may be anything up to the cap, the cap included.
+    amount may be anything up to the cap (the beneficiary's tier's, when the
+    standard has tiers), the cap included. Under a capped
+    standard each payment is judged by its base, and a payment that takes what
+    the person received under the policy (earlier payments of
+    ``context.prior_payouts`` in the calendar year of the batch's period, or
+    ever, by the cap's scope; other batches only; plus earlier items of this
+    batch) above the cap is reported with evidence ``code``
+    ``amount.cap_exceeded``.
     """
 
     code = "amount"
     title = "金额不符合标准"
 
     def begin(self, batch: PayoutBatch, policy: SubsidyPolicy, context: CheckContext) -> RuleRun:
-        standard = policy.standard
+        per_payment = self._per_payment(batch, policy)
+        if not isinstance(policy.standard, CappedStandard):
+            return RuleRun(check=per_payment)
+        cumulative = self._cumulative(batch, policy, policy.standard, context)
+
+        def check(item: PayoutItem) -> Problem | None:
+            return per_payment(item) or cumulative(item)
+
+        return RuleRun(check=check)
+
+    @staticmethod
+    def _cumulative(
+        batch: PayoutBatch, policy: SubsidyPolicy, capped: CappedStandard, context: CheckContext
+    ) -> Callable[[PayoutItem], Problem | None]:
+        paid = context.prior_payouts.for_policy(policy.code)
+        cap, scope, year = capped.cap, capped.scope, batch.period.start.year
+        this_batch = batch.batch_id
+        in_batch: dict[str, Decimal] = {}
+        span = f"{year}年" if scope is CapScope.YEAR else "累计"
+
+        def check(item: PayoutItem) -> Problem | None:
+            person = item.beneficiary.id_number
+            earlier = [
+                p
+                for p in paid.get(person, ())
+                if p.batch_id != this_batch
+                and (scope is CapScope.TOTAL or p.period.start.year == year)
+            ]
+            listed = in_batch.get(person, Decimal(0))
+            in_batch[person] = listed + item.amount
+            before = sum((p.amount for p in earlier), listed).quantize(_FEN)
+            after = before + item.amount
+            if after <= cap:
+                return None
+            also = f"（含本批次前面各条{listed}元）" if listed else ""
+            return Problem(
+                f"此人{span}已领取本项补贴{before}元{also}，加上本次{item.amount}元共{after}元，"
+                f"超过{capped.scope.label}上限{cap}元；本次最多可发{capped.remaining(before)}元，"
+                "请核减金额",
+                {
+                    "code": "amount.cap_exceeded",
+                    "amount": str(item.amount),
+                    "paid": str(before),
+                    "cap": str(cap),
+                    "scope": scope.value,
+                    "batch_id": ",".join(dict.fromkeys(p.batch_id for p in earlier)),
+                },
+            )
+
+        return check
+
+    @staticmethod
+    def _per_payment(
+        batch: PayoutBatch, policy: SubsidyPolicy
+    ) -> Callable[[PayoutItem], Problem | None]:
+        standard = payment_standard(policy.standard)
         if isinstance(standard, DeclaredStandard):
-            cap = standard.cap
+            flat = None if standard.tiers else standard.cap
+            on = batch.period.start
 
             def over_cap(item: PayoutItem) -> Problem | None:
+                if flat is not None:
+                    cap = flat
+                else:
+                    try:
+                        cap = policy.amount_for(item.beneficiary, on=on)
+                    except ModelError as exc:
+                        return Problem(
+                            f"无法确定本人适用的补贴上限：{exc.message}；请补全或更正相关信息",
+                            {"amount": str(item.amount), "reason": exc.code},
+                        )
                 if item.amount <= cap:
                     return None
                 return Problem(
@@ -561,7 +641,7 @@ class AmountRule(_Base):
                     {"amount": str(item.amount), "cap": str(cap)},
                 )
 
-            return RuleRun(check=over_cap)
+            return over_cap
         fixed = standard.amount if isinstance(standard, FixedStandard) else None
 
         def check(item: PayoutItem) -> Problem | None:
@@ -584,7 +664,7 @@ class AmountRule(_Base):
                 {"amount": str(item.amount), "expected": str(expected)},
             )
 
-        return RuleRun(check=check)
+        return check
 
 
 class NotYikatongRule(_Base):

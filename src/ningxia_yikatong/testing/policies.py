@@ -22,6 +22,10 @@ Amount('200.00')
 >>> catalog = sample_catalog()
 >>> catalog.latest.policies == policies
 True
+
+:func:`sample_standard_policies` are further policies whose standards use the
+richer kinds: tiers by city or county, care level and disability grade, county
+funding shares, a per-semester and an ad hoc frequency, a yearly cap.
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Final
 
+from ..beneficiary import CareLevel, DisabilityGrade
 from ..catalog import CatalogRevision, PolicyCatalog
 from ..codes import PolicyCode
 from ..money import Amount
 from ..policy import (
+    CappedStandard,
+    CountyFunding,
     DeclaredStandard,
     FixedStandard,
     Frequency,
@@ -58,8 +65,11 @@ __all__ = [
     "MACHINERY_PURCHASE",
     "MINIMUM_LIVING",
     "SEVERE_DISABILITY_CARE",
+    "STUDENT_GRANT",
+    "TEMPORARY_ASSISTANCE",
     "sample_catalog",
     "sample_policies",
+    "sample_standard_policies",
 ]
 
 #: 耕地地力保护补贴 (cultivated-land fertility protection subsidy).
@@ -80,6 +90,10 @@ SEVERE_DISABILITY_CARE: Final = PolicyCode("NX-ZDCJHL")
 MACHINERY_PURCHASE: Final = PolicyCode("NX-NJGZ")
 #: 草原生态保护补助奖励 (grassland ecological protection subsidy and reward).
 GRASSLAND_ECOLOGY: Final = PolicyCode("NX-CYSTBH")
+#: 中等职业教育国家助学金 (state grant for secondary vocational students), paid per semester.
+STUDENT_GRANT: Final = PolicyCode("NX-ZZZXJ")
+#: 临时救助金 (temporary assistance), paid ad hoc, capped per person and year.
+TEMPORARY_ASSISTANCE: Final = PolicyCode("NX-LSJZ")
 #: 畜牧良种补贴 (livestock breed subsidy): listed in revision 1 of
 #: :func:`sample_catalog` only, removed (merged) in revision 2.
 LIVESTOCK_BREED: Final = PolicyCode("NX-XMLZ")
@@ -330,3 +344,127 @@ def sample_catalog() -> PolicyCatalog:
         policies=latest,
     )
     return PolicyCatalog(title="宁夏回族自治区惠民惠农财政补贴政策清单", revisions=(first, second))
+
+
+def sample_standard_policies() -> tuple[SubsidyPolicy, ...]:
+    """Policies with the richer kinds of standard, in a stable order (figures illustrative).
+
+    * 特困人员救助供养金 (same code as in :func:`sample_policies`): the monthly
+      amount by care level (全自理、半护理、全护理), higher in 银川市, and
+      shares of 中央80%、自治区20% in 盐池县 and 海原县 instead of 80/10/10;
+    * 重度残疾人护理补贴 and 困难残疾人生活补贴 (残疾人两项补贴, same codes):
+      amounts by disability grade;
+    * 中等职业教育国家助学金: 1,000 yuan a semester (2,000 a school year);
+    * 临时救助金: declared amounts paid ad hoc, at most 3,000 yuan a time and
+      6,000 yuan a person a year;
+    * 城乡居民最低生活保障金 (same code): declared amounts up to 800 yuan a
+      month, 900 in 银川市 and 950 in 兴庆区.
+
+    >>> tekun = sample_standard_policies()[0]
+    >>> tekun.standard.amount_for(region="640104", care_level=CareLevel.FULL_CARE)
+    Amount('1750.00')
+    >>> tekun.standard.amount_for(region="640402", care_level=CareLevel.FULL_CARE)
+    Amount('1640.00')
+    """
+    by_code = {p.code: p for p in sample_policies()}
+    care = (
+        (CareLevel.SELF_CARE, Amount("1040"), Amount("1150")),
+        (CareLevel.PARTIAL_CARE, Amount("1340"), Amount("1450")),
+        (CareLevel.FULL_CARE, Amount("1640"), Amount("1750")),
+    )
+    hardship_shares = FundingShares(central=Decimal("0.8"), region=Decimal("0.2"))
+    tekun = _revised(
+        by_code[EXTREME_POVERTY],
+        {
+            "standard": TieredStandard(
+                tiers=(
+                    *(Tier(care_levels=(level,), amount=base) for level, base, _ in care),
+                    *(
+                        Tier(region=RegionCode("640100"), care_levels=(level,), amount=city)
+                        for level, _, city in care
+                    ),
+                )
+            ),
+            "county_funding": (
+                CountyFunding(county=RegionCode("640323"), shares=hardship_shares),
+                CountyFunding(county=RegionCode("640522"), shares=hardship_shares),
+            ),
+        },
+    )
+    care_subsidy = _revised(
+        by_code[SEVERE_DISABILITY_CARE],
+        {
+            "standard": TieredStandard(
+                tiers=(
+                    Tier(disability_grades=(DisabilityGrade.FIRST,), amount=Amount("100")),
+                    Tier(disability_grades=(DisabilityGrade.SECOND,), amount=Amount("80")),
+                )
+            )
+        },
+    )
+    living_subsidy = _revised(
+        by_code[DISABILITY_LIVING],
+        {
+            "standard": TieredStandard(
+                tiers=(
+                    Tier(
+                        disability_grades=(DisabilityGrade.FIRST, DisabilityGrade.SECOND),
+                        amount=Amount("80"),
+                    ),
+                    Tier(
+                        disability_grades=(DisabilityGrade.THIRD, DisabilityGrade.FOURTH),
+                        amount=Amount("60"),
+                    ),
+                )
+            )
+        },
+    )
+    grant = SubsidyPolicy(
+        code=STUDENT_GRANT,
+        name="中等职业教育国家助学金",
+        category=PolicyCategory.EDUCATION,
+        department="自治区教育厅",
+        legal_basis="《学生资助资金管理办法》（财教〔2021〕310号）",
+        target=Target.PERSON,
+        standard=FixedStandard(amount=Amount("1000")),
+        funding=FundingShares(central=Decimal("0.8"), region=Decimal("0.2")),
+        frequency=Frequency.SEMESTER,
+        time_limit_days=30,
+        regions=(NINGXIA,),
+        effective_from=_dt.date(2021, 9, 1),
+        goal="资助中等职业学校家庭经济困难学生",
+    )
+    temporary = SubsidyPolicy(
+        code=TEMPORARY_ASSISTANCE,
+        name="临时救助金",
+        category=PolicyCategory.SOCIAL_ASSISTANCE,
+        department="自治区民政厅",
+        legal_basis="《社会救助暂行办法》（国务院令第649号）",
+        target=Target.PERSON,
+        standard=CappedStandard(base=DeclaredStandard(cap=Amount("3000")), cap=Amount("6000")),
+        funding=FundingShares(region=Decimal("0.5"), county=Decimal("0.5")),
+        frequency=Frequency.AD_HOC,
+        time_limit_days=10,
+        regions=(NINGXIA,),
+        effective_from=_dt.date(2015, 1, 1),
+        exclusion_registries=("deaths",),
+        goal="对遭遇突发性、紧迫性、临时性生活困难的家庭和个人给予应急性、过渡性救助",
+    )
+    dibao = _revised(
+        by_code[MINIMUM_LIVING],
+        {
+            "standard": DeclaredStandard(
+                cap=Amount("800"),
+                tiers=(
+                    Tier(region=RegionCode("640100"), amount=Amount("900")),
+                    Tier(region=RegionCode("640104"), amount=Amount("950")),
+                ),
+            )
+        },
+    )
+    return tekun, care_subsidy, living_subsidy, grant, temporary, dibao
+
+
+def _revised(policy: SubsidyPolicy, update: dict[str, object]) -> SubsidyPolicy:
+    """``policy`` with fields replaced, validated again (``model_copy`` would not)."""
+    return SubsidyPolicy(**{**dict(policy), **update})

@@ -14,17 +14,21 @@ Needs ``hypothesis`` (the ``test`` extra).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 from hypothesis import strategies as st
 
 from ..bank import AccountNumber, AgentBank, BankAccount, BankCode
-from ..beneficiary import Beneficiary
+from ..beneficiary import Beneficiary, CareLevel, DisabilityGrade
 from ..codes import BatchId, Period, PolicyCode
 from ..identity import PersonName, Phone, ResidentIdNumber
 from ..money import MAX_AMOUNT, Amount
 from ..payout import PayoutBatch, PayoutItem
 from ..policy import (
+    CappedStandard,
+    CapScope,
+    CountyFunding,
     DeclaredStandard,
     FixedStandard,
     Frequency,
@@ -44,6 +48,7 @@ __all__ = [
     "bank_accounts",
     "bank_codes",
     "beneficiaries",
+    "county_funding",
     "id_numbers",
     "payout_batches",
     "payout_items",
@@ -52,6 +57,7 @@ __all__ = [
     "region_codes",
     "standards",
     "subsidy_policies",
+    "tiered_standards",
 ]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -155,6 +161,8 @@ def beneficiaries(draw: st.DrawFn) -> Beneficiary:
         household_id=draw(st.none() | st.from_regex(r"\AH[0-9]{6}\Z")),
         phone=phone,
         account=draw(bank_accounts(holder=name)),
+        disability_grade=draw(st.none() | st.sampled_from(DisabilityGrade)),
+        care_level=draw(st.none() | st.sampled_from(CareLevel)),
     )
 
 
@@ -176,15 +184,19 @@ def payout_items(draw: st.DrawFn, seq: int = 1) -> PayoutItem:
 
 
 def periods() -> st.SearchStrategy[Period]:
-    """Years, halves, quarters and months of 2020-2030."""
+    """Years, halves, quarters, months and semesters of 2020-2030."""
     return st.builds(
         lambda year, kind, n: Period(
-            [f"{year}", f"{year}-H{n % 2 + 1}", f"{year}-Q{n % 4 + 1}", f"{year}-{n % 12 + 1:02d}"][
-                kind
-            ]
+            [
+                f"{year}",
+                f"{year}-H{n % 2 + 1}",
+                f"{year}-Q{n % 4 + 1}",
+                f"{year}-{n % 12 + 1:02d}",
+                f"{year}-S{n % 2 + 1}",
+            ][kind]
         ),
         st.integers(min_value=2020, max_value=2030),
-        st.integers(min_value=0, max_value=3),
+        st.integers(min_value=0, max_value=4),
         st.integers(min_value=0, max_value=11),
     )
 
@@ -210,32 +222,128 @@ def payout_batches(draw: st.DrawFn, min_items: int = 1, max_items: int = 10) -> 
     )
 
 
-def standards() -> st.SearchStrategy[
-    FixedStandard | PerUnitStandard | TieredStandard | DeclaredStandard
-]:
-    """One of each kind of standard."""
-    money = amounts(max_fen=1_000_000)
-    return st.one_of(
-        st.builds(FixedStandard, amount=money),
-        st.builds(
-            PerUnitStandard,
-            unit=st.sampled_from(["亩", "头", "只", "人"]),
-            rate=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000"), places=2),
-        ),
-        st.builds(
-            lambda a, b, c: TieredStandard(
-                tiers=(
-                    Tier(min_age=80, max_age=89, amount=a),
-                    Tier(min_age=90, max_age=99, amount=b),
-                    Tier(min_age=100, amount=c),
-                )
-            ),
-            money,
-            money,
-            money,
-        ),
-        st.builds(DeclaredStandard, cap=money),
+_AnyStandard = FixedStandard | PerUnitStandard | TieredStandard | DeclaredStandard | CappedStandard
+
+
+def _split(draw: st.DrawFn, items: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``items`` cut into one to three non-empty groups, in order."""
+    cuts = sorted(
+        set(draw(st.lists(st.integers(min_value=1, max_value=len(items) - 1), max_size=2)))
+        if len(items) > 1
+        else set()
     )
+    bounds = [0, *cuts, len(items)]
+    return [items[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+
+
+@st.composite
+def tiered_standards(
+    draw: st.DrawFn, regions: tuple[RegionCode, ...] | None = None
+) -> TieredStandard:
+    """Tiered standards selecting on age, region, disability grade or care level.
+
+    Region tiers name cities or counties inside ``regions`` (any of Ningxia's
+    when ``None``); every such tier set also has a region-less default.
+    """
+    money = amounts(max_fen=1_000_000)
+    kind = draw(st.sampled_from(["age", "grade", "care", "region"]))
+    if kind == "age":
+        return TieredStandard(
+            tiers=(
+                Tier(min_age=80, max_age=89, amount=draw(money)),
+                Tier(min_age=90, max_age=99, amount=draw(money)),
+                Tier(min_age=100, amount=draw(money)),
+            )
+        )
+    if kind == "grade":
+        groups = _split(draw, tuple(DisabilityGrade))
+        return TieredStandard(
+            tiers=tuple(
+                Tier(disability_grades=tuple(DisabilityGrade(g) for g in grp), amount=draw(money))
+                for grp in groups
+            )
+        )
+    if kind == "care":
+        groups = _split(draw, tuple(CareLevel))
+        return TieredStandard(
+            tiers=tuple(
+                Tier(care_levels=tuple(CareLevel(c) for c in grp), amount=draw(money))
+                for grp in groups
+            )
+        )
+    if regions is None:
+        choices = list(counties()) + sorted({c.prefecture for c in counties()})
+    else:
+        choices = [
+            c
+            for c in [*counties(), *sorted({c.prefecture for c in counties()})]
+            if any(r.contains(c) for r in regions)
+        ]
+    picked = draw(st.lists(st.sampled_from(choices), max_size=3, unique=True)) if choices else []
+    return TieredStandard(
+        tiers=(
+            Tier(amount=draw(money)),
+            *(Tier(region=code, amount=draw(money)) for code in picked),
+        )
+    )
+
+
+@st.composite
+def standards(draw: st.DrawFn, regions: tuple[RegionCode, ...] | None = None) -> _AnyStandard:
+    """One of each kind of standard, capped ones included (region tiers inside ``regions``)."""
+    money = amounts(max_fen=1_000_000)
+    base: FixedStandard | PerUnitStandard | TieredStandard | DeclaredStandard = draw(
+        st.one_of(
+            st.builds(FixedStandard, amount=money),
+            st.builds(
+                PerUnitStandard,
+                unit=st.sampled_from(["亩", "头", "只", "人"]),
+                rate=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000"), places=2),
+                max_quantity=st.none() | st.sampled_from([Decimal(10), Decimal("99.5")]),
+            ),
+            tiered_standards(regions),
+            st.builds(
+                DeclaredStandard,
+                cap=money,
+                tiers=st.just(()) | tiered_standards(regions).map(lambda t: t.tiers),
+            ),
+        )
+    )
+    if draw(st.integers(min_value=0, max_value=3)) != 0:
+        return base
+    most = base.per_payment_max or Decimal("0.01")
+    extra = draw(st.integers(min_value=0, max_value=10_000_000))
+    return CappedStandard(
+        base=base,
+        cap=Amount(min(most + Decimal(extra).scaleb(-2), MAX_AMOUNT)),
+        scope=draw(st.sampled_from(CapScope)),
+    )
+
+
+@st.composite
+def county_funding(draw: st.DrawFn, regions: tuple[RegionCode, ...]) -> tuple[CountyFunding, ...]:
+    """Funding shares for some counties inside ``regions`` (summing to 1 each)."""
+    inside = [c for c in counties() if any(r.contains(c) for r in regions)]
+    if not inside:
+        return ()
+    picked = draw(st.lists(st.sampled_from(inside), max_size=3, unique=True))
+    out = []
+    for code in picked:
+        central = draw(st.integers(min_value=0, max_value=100))
+        region = draw(st.integers(min_value=0, max_value=100 - central))
+        city = draw(st.integers(min_value=0, max_value=100 - central - region))
+        out.append(
+            CountyFunding(
+                county=code,
+                shares=FundingShares(
+                    central=Decimal(central) / 100,
+                    region=Decimal(region) / 100,
+                    city=Decimal(city) / 100,
+                    county=Decimal(100 - central - region - city) / 100,
+                ),
+            )
+        )
+    return tuple(out)
 
 
 @st.composite
@@ -245,6 +353,16 @@ def subsidy_policies(draw: st.DrawFn, code: str | None = None) -> SubsidyPolicy:
     region = draw(st.integers(min_value=0, max_value=10 - central))
     start = draw(st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2030, 12, 31)))
     min_age = draw(st.none() | st.integers(min_value=0, max_value=80))
+    regions = tuple(
+        draw(
+            st.lists(
+                region_codes() | st.sampled_from([RegionCode("640000"), RegionCode("640100")]),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        )
+    )
     return SubsidyPolicy(
         code=PolicyCode(code)
         if code
@@ -254,15 +372,16 @@ def subsidy_policies(draw: st.DrawFn, code: str | None = None) -> SubsidyPolicy:
         department=draw(st.sampled_from(["自治区农业农村厅", "自治区民政厅", "自治区财政厅"])),
         legal_basis="宁财规发〔2021〕5号",
         target=draw(st.sampled_from(Target)),
-        standard=draw(standards()),
+        standard=draw(standards(regions)),
         funding=FundingShares(
             central=Decimal(central) / 10,
             region=Decimal(region) / 10,
             county=Decimal(10 - central - region) / 10,
         ),
+        county_funding=draw(county_funding(regions)),
         frequency=draw(st.sampled_from(Frequency)),
         time_limit_days=draw(st.integers(min_value=1, max_value=90)),
-        regions=tuple(draw(st.lists(region_codes(), min_size=1, max_size=3, unique=True))),
+        regions=regions,
         min_age=min_age,
         max_age=draw(st.none() | st.integers(min_value=min_age or 0, max_value=120)),
         effective_from=start,

@@ -60,6 +60,7 @@ from ..policy import (
     SubsidyPolicy,
     Target,
     TieredStandard,
+    payment_standard,
 )
 from ..regions import NINGXIA, RegionCode, counties
 
@@ -451,7 +452,7 @@ class SyntheticData:
             return Amount(amount), None
         if policy is None:
             return Amount.from_fen(rng.randint(1_000, 500_000)), None
-        standard = policy.standard
+        standard = payment_standard(policy.standard)
         if isinstance(standard, FixedStandard):
             return standard.amount, None
         if isinstance(standard, PerUnitStandard):
@@ -460,8 +461,9 @@ class SyntheticData:
             return standard.amount_for(quantity=quantity), quantity
         if isinstance(standard, TieredStandard):
             age = ResidentIdNumber(person.id_number).age_on(on)
-            return standard.amount_for(age=age), None
-        cap = standard.cap.to_fen()
+            return standard.amount_for(age=age, region=person.region), None
+        # The lowest cap of any tier: valid whichever tier the person is in.
+        cap = min((standard.cap, *(t.amount for t in standard.tiers))).to_fen()
         return Amount.from_fen(rng.randint(max(cap // 5, 1), cap)), None
 
     def roster_rows(
@@ -621,7 +623,7 @@ def _all_counties() -> tuple[RegionCode, ...]:
 
 def _age_range(policy: SubsidyPolicy) -> tuple[int, int]:
     lo, hi = 0, 100
-    standard = policy.standard
+    standard = payment_standard(policy.standard)
     if isinstance(standard, TieredStandard):
         lo = min(t.min_age or 0 for t in standard.tiers)
         hi = max(100 if t.max_age is None else t.max_age for t in standard.tiers)
