@@ -38,7 +38,7 @@ def test_banks_with_a_category_code_only_have_none() -> None:
 
 
 def test_lost_and_stopped_are_two_statuses() -> None:
-    assert ReturnStatus.LOST is not ReturnStatus.STOPPED
+    assert len({ReturnStatus.LOST, ReturnStatus.STOPPED}) == 2
     assert ReturnStatus.LOST.label == "账户已挂失"
     assert ReturnStatus.STOPPED.label == "账户已止付"
     assert "lost_or_stopped" not in {s.value for s in ReturnStatus}

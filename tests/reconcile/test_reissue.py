@@ -30,6 +30,10 @@ from ningxia_yikatong.testing.strategies import payout_batches
 S = ReturnStatus
 
 
+def policy_of(status: S | None) -> RetryPolicy | None:
+    return None if status is None else DEFAULT_RETRY_POLICY[status]
+
+
 def new_account(n: int = 1, name: str = "李兰", bank: str = "psbc") -> BankAccount:
     return BankAccount(
         number=AccountNumber(f"62284800000000{n:05d}"),
@@ -432,7 +436,7 @@ def test_a_reissue_never_contains_a_paid_item(kit: Any, data: st.DataObject, n: 
     batch = kit.batch(n)
     returns = [kit.noisy_return(data, batch) for _ in range(data.draw(st.integers(1, 3)))]
     rec = reconcile(batch, returns)
-    retryable = [r for r in rec.failed if DEFAULT_RETRY_POLICY[r.status] is RetryPolicy.RETRY]
+    retryable = [r for r in rec.failed if policy_of(r.status) is RetryPolicy.RETRY]
     if not retryable:
         with pytest.raises(ReconcileError, match="没有可补发"):
             reissue(rec, batch_id="R2", accept_anomalies="测试")
@@ -441,7 +445,7 @@ def test_a_reissue_never_contains_a_paid_item(kit: Any, data: st.DataObject, n: 
     assert [rec.outcome(s) for s in result.origin] == [Outcome.FAILED] * len(result.origin)
     assert len(result.batch.items) + len(result.held) == rec.totals.failed.count
     held = {h.seq for h in result.held}
-    assert all(DEFAULT_RETRY_POLICY[rec.item(s).status] is RetryPolicy.CORRECT for s in held)
+    assert all(policy_of(rec.item(s).status) is RetryPolicy.CORRECT for s in held)
     assert result.batch.total == rec.totals.failed.amount - sum(
         (batch.item(s).amount for s in held), Decimal("0.00")
     )
@@ -520,7 +524,7 @@ def test_random_batches_balance_and_reissue_only_failures(
     assert rec.totals.paid + rec.totals.failed + rec.totals.pending + rec.totals.missing == (
         Totals(batch.count, batch.total)
     )
-    if any(DEFAULT_RETRY_POLICY[r.status] is RetryPolicy.RETRY for r in rec.failed):
+    if any(policy_of(r.status) is RetryPolicy.RETRY for r in rec.failed):
         result = reissue(rec, batch_id="RND-R", accept_anomalies="测试")
         assert all(rec.outcome(s) is Outcome.FAILED for s in result.origin)
         assert result.batch.round == batch.round + 1
