@@ -251,6 +251,10 @@ def as_reversal(bank_return: BankReturn) -> BankReturn:
     came back; each line's status is the failure reason. Adapters that parse
     reversal files mark them themselves (``extra["return_kind"] == "reversal"``).
     """
+    if not isinstance(bank_return, BankReturn):
+        raise ReconcileError(
+            "只能把已解析并验签的回盘（BankReturn）标为退回文件", code="reconcile.not_parsed"
+        )
     extra = dict(bank_return.extra)
     extra[RETURN_KIND_KEY] = REVERSAL_KIND
     return BankReturn(
@@ -780,6 +784,11 @@ def reconcile(
         raise ReconcileError("对账需要发放批次（PayoutBatch）", code="reconcile.not_batch")
     rets = _as_returns(returns)
     if trusted_keys is not None:
+        if isinstance(trusted_keys, (str, bytes)) or not isinstance(trusted_keys, Iterable):
+            raise ReconcileError(
+                "trusted_keys 应为受信任的银行密钥指纹（文本）的集合",
+                code="reconcile.trusted_keys_type",
+            )
         keys = frozenset(trusted_keys)
         for k, ret in enumerate(rets):
             if ret.key_fingerprint not in keys:

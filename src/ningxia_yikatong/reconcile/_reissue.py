@@ -246,6 +246,10 @@ def _plan(
     if not isinstance(reconciliation, Reconciliation):
         raise ReconcileError("补发需要对账结果（Reconciliation）", code="reconcile.not_reconciled")
     parent = reconciliation.batch
+    if not isinstance(batch_id, (str, Mapping)):
+        raise ReconcileError(
+            "补发批次号应为文本，或“银行代码→批次号”的映射", code="reconcile.batch_id_type"
+        )
     policy = _policy(retry_policy)
     if pay_date is not None and (
         not isinstance(pay_date, _dt.date) or isinstance(pay_date, _dt.datetime)
@@ -651,6 +655,12 @@ def reconcile_chain(
     """
     if not isinstance(original, Reconciliation):
         raise ReconcileError("补发链需要原批次的对账结果", code="reconcile.chain_type")
+    given: object = rounds
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ReconcileError(
+            "补发链的轮次应为（Reissue, Reconciliation）的列表", code="reconcile.chain_type"
+        )
+    rounds = tuple(given)
     base = original.batch
     # batch id -> (batch, original seq of each of its items)
     known: dict[str, tuple[PayoutBatch, list[int]]] = {
