@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
@@ -552,3 +553,22 @@ def test_corrections_file_without_columns(paid: Paid, tmp_path: Path) -> None:
     )
     assert status == 1
     assert "缺少列：序号、收款账号" in err
+
+
+def test_every_command_and_its_exit_status_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
+
+    def names(group: click.Group, prefix: str = "") -> list[str]:
+        out = []
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                out += names(command, f"{prefix}{name} ")
+            else:
+                out.append(f"{prefix}{name}")
+        return out
+
+    for name in names(main):
+        assert f"`yikatong {name}" in docs or f"/ `{name}`" in docs, name
+    table = docs[docs.index("## Exit status of reconciliation") :]
+    for name in ("reconcile", "reissue", "reconcile-chain", "notices", "bank-simulate"):
+        assert f"| `{name}` |" in table, name
