@@ -171,6 +171,15 @@ def test_wrong_key_and_missing_signature(paid: Paid, tmp_path: Path) -> None:
     assert "缺少签名文件" in err
 
 
+def test_signature_files_only_are_not_a_return(paid: Paid) -> None:
+    signature = paid.returns[0].with_name(paid.returns[0].name + ".sig")
+    code, _, err = run(
+        "reconcile", paid.batch_file, signature, "--bank", "nxrcb", "--verify-key", paid.key
+    )
+    assert code == 1
+    assert "没有回盘数据文件" in err
+
+
 def test_missing_and_bad_batch_files(paid: Paid, tmp_path: Path) -> None:
     code, _, err = run(
         "reconcile",

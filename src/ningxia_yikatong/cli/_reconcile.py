@@ -167,6 +167,10 @@ def _load(
             style="red",
         )
         raise SystemExit(EXIT_WRONG_FILE)
+    if not _data_files(adapter, return_files):
+        raise ReconcileError(
+            "只给出了签名文件，没有回盘数据文件；请同时给出回盘文件", code="cli.no_returns"
+        )
     verifier = _verifier(verify_key)
     returns = _returns(adapter, return_files, verifier)
     rec = reconcile(batch, returns, trusted_keys={verifier.key_fingerprint})
