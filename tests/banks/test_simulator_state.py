@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ningxia_yikatong.banks import BankAdapter, BankSimulator
 from ningxia_yikatong.banks.simulator import STATE_FORMAT, instructions_digest
@@ -185,3 +188,35 @@ def test_a_payment_whose_return_was_not_delivered_is_not_recorded(
     _sim(adapter, keys, state).process(payment, deliver=delivered.extend)
     assert delivered
     assert _sim(adapter, keys, state).paid_batches == {payment.batch_id}
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    plan=st.lists(
+        st.tuples(st.sampled_from(["psbc", "abc"]), st.sampled_from(["B-1", "B-2", "B-3"])),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_what_one_run_paid_the_next_run_knows(
+    make_batch: MakeBatch, hmac_adapter: MakeAdapter, keys: Any, tmp_path: Path, plan: Any
+) -> None:
+    state = Path(tempfile.mkdtemp(dir=tmp_path)) / "state.json"  # one per example
+    paid: dict[str, set[str]] = {"psbc": set(), "abc": set()}
+    for bank, batch_id in plan:
+        adapter = hmac_adapter(bank)
+        payment = adapter.render(make_batch(2, bank, batch_id=batch_id), keys.department)
+        sim = _sim(adapter, keys, state)  # every payment in a run of its own
+        assert sim.paid_batches == paid[bank]
+        if batch_id in paid[bank]:
+            with pytest.raises(BankFileError, match="已经付款"):
+                sim.process(payment)
+        else:
+            sim.process(payment)
+            paid[bank].add(batch_id)
+    doc = json.loads(state.read_text("utf-8"))
+    assert {b: set(v["batches"]) for b, v in doc["banks"].items()} == {
+        b: s for b, s in paid.items() if s
+    }
