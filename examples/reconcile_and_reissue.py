@@ -96,6 +96,10 @@ def main(out: Path | None) -> None:
         f"补发批次 {reissued.batch_id}：{reissued.count} 笔，"
         f"更正账户 {len(second_batch.corrections)} 笔，上级批次 {reissued.parent_batch_id}"
     )
+    # A closed or non-existent account is never sent again unchanged: without a
+    # correction such an item would be held here, with the reason.
+    for held in second_batch.held:
+        print(f"  待更正：第{held.seq}笔（{held.status.label}）{held.reason}")
     if out is not None:
         (out / "GLJT2026Q1-R2.json").write_text(
             second_batch.batch.model_dump_json(indent=2), encoding="utf-8"

@@ -1,7 +1,9 @@
 """Agent banks (代发金融机构) and bank accounts.
 
 The seven agent banks active in Ningxia are built in (:class:`AgentBank`); a
-deployment registers others with :func:`register_agent_bank`. An account is a
+deployment registers others with :func:`register_agent_bank`, and a bank
+integrator's adapter package registers its bank when the adapters are
+discovered, which the first unknown bank code triggers. An account is a
 :class:`BankAccount`: number, agent bank, holder name, and whether it is the
 social-security-card account (一卡通) that the plan asks every payment to use.
 
@@ -66,20 +68,23 @@ class AgentBankInfo:
     code: str
     name: str
     short_name: str
-    cnaps: str | None = None  # 3-digit CNAPS bank (institution) code
+    #: 3-digit CNAPS bank (institution) code, for a bank that has its own. Rural
+    #: (314) and city (313) commercial banks share a category code, not a bank
+    #: code: theirs is ``None``, and a branch is named by its 12-digit 行号.
+    cnaps: str | None = None
 
 
 _BANK_CODE: Final = re.compile(r"[a-z][a-z0-9_]{1,31}")
 _REGISTRY: dict[str, AgentBankInfo] = {
     info.code: info
     for info in (
-        AgentBankInfo("nxrcb", "宁夏黄河农村商业银行", "黄河农商银行", "314"),
+        AgentBankInfo("nxrcb", "宁夏黄河农村商业银行", "黄河农商银行"),
         AgentBankInfo("psbc", "中国邮政储蓄银行", "邮储银行", "100"),
         AgentBankInfo("abc", "中国农业银行", "农业银行", "103"),
         AgentBankInfo("icbc", "中国工商银行", "工商银行", "102"),
         AgentBankInfo("ccb", "中国建设银行", "建设银行", "105"),
         AgentBankInfo("boc", "中国银行", "中国银行", "104"),
-        AgentBankInfo("bonx", "宁夏银行", "宁夏银行", "313"),
+        AgentBankInfo("bonx", "宁夏银行", "宁夏银行"),
     )
 }
 
@@ -102,11 +107,25 @@ def agent_banks() -> tuple[AgentBankInfo, ...]:
 
 
 def agent_bank_info(code: str) -> AgentBankInfo:
-    """The registered bank with this code (``bank_code.unknown`` otherwise)."""
-    try:
-        return _REGISTRY[code]
-    except KeyError:
-        raise InvalidAccount(f"未登记的代发银行代码：{code}", code="bank_code.unknown") from None
+    """The registered bank with this code (``bank_code.unknown`` otherwise).
+
+    A code not registered yet makes the installed bank adapters load once
+    (their banks register themselves), so a third-party bank's code is valid
+    before anything has asked for its adapter.
+    """
+    info = _REGISTRY.get(code)
+    if info is None and _discover_adapters():
+        info = _REGISTRY.get(code)
+    if info is None:
+        raise InvalidAccount(f"未登记的代发银行代码：{code}", code="bank_code.unknown")
+    return info
+
+
+def _discover_adapters() -> bool:
+    """Load the installed bank adapters unless done; whether they were loaded now."""
+    from .banks._registry import ensure_discovered  # noqa: PLC0415 - the registry imports this
+
+    return ensure_discovered()
 
 
 _BANK_CODES: dict[str, BankCode] = {}

@@ -131,7 +131,7 @@ def test_simulated_return_maps_every_status(keys: KitKeys) -> None:
     assert (name_mismatch.raw_code, name_mismatch.raw_message) == ("YBLA01", "帐户户名校验失败")
     assert result.extra["RETURN_CODE"] == "000000"
     assert result.records[0].settled_at == dt.datetime(2026, 3, 10, 10, 0)
-    assert adapter.status_of("YBLA09") is ReturnStatus.OTHER
+    assert adapter.status_of("YBLA09") is ReturnStatus.STOPPED
     assert adapter.status_of("NOPE") is ReturnStatus.OTHER
 
 

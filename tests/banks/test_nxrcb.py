@@ -77,6 +77,6 @@ def test_real_sm2_signature(make_batch: MakeBatch) -> None:
 def test_codes() -> None:
     adapter = NxrcbAdapter()
     assert adapter.status_of("1010") is ReturnStatus.ACCOUNT_NOT_FOUND
-    assert adapter.status_of("1011") is ReturnStatus.CLOSED
+    assert adapter.status_of("1011") is ReturnStatus.STOPPED
     assert adapter.status_of("0000") is ReturnStatus.SUCCESS
     assert adapter.status_of("7777") is ReturnStatus.OTHER

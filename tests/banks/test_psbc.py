@@ -69,5 +69,5 @@ def test_return_without_settlement_time_for_pending(
 
 
 def test_codes() -> None:
-    assert PsbcAdapter().status_of("E10006") is ReturnStatus.LOST_OR_STOPPED
-    assert PsbcAdapter().status_of("E10005") is ReturnStatus.LOST_OR_STOPPED
+    assert PsbcAdapter().status_of("E10006") is ReturnStatus.STOPPED
+    assert PsbcAdapter().status_of("E10005") is ReturnStatus.LOST

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import types
 from collections.abc import Iterator
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
+from ningxia_yikatong import BankCode
 from ningxia_yikatong.banks import (
     ENTRY_POINT_GROUP,
     available_adapters,
@@ -17,7 +21,7 @@ from ningxia_yikatong.banks import (
     registry_failures,
 )
 from ningxia_yikatong.banks.abc import AbcAdapter
-from ningxia_yikatong.errors import AdapterError
+from ningxia_yikatong.errors import AdapterError, InvalidAccount
 
 
 def ep(name: str, value: str) -> metadata.EntryPoint:
@@ -87,3 +91,44 @@ def test_unknown_code_lists_the_known_ones() -> None:
     assert get_adapter(" PSBC ").code == "psbc"
     with pytest.raises(AdapterError):
         get_adapter("psbc", config={"file_sequence": 2})  # type: ignore[arg-type]
+
+
+_LAZY_ADAPTER = """
+from ningxia_yikatong.banks.abc import AbcAdapter
+
+
+class SzsbAdapter(AbcAdapter):
+    code = "szsb"
+    name = "石嘴山示例银行"
+    cnaps = None
+"""
+
+
+def test_a_third_party_bank_code_is_valid_before_any_adapter_is_asked_for(
+    tmp_path: Path,
+) -> None:
+    # A fresh interpreter with one more installed distribution, as pip leaves it.
+    (tmp_path / "szsb_bank.py").write_text(_LAZY_ADAPTER, "utf-8")
+    info = tmp_path / "szsb_bank-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: szsb-bank\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\nszsb = szsb_bank:SzsbAdapter\n", "utf-8"
+    )
+    program = (
+        "from ningxia_yikatong import BankCode\n"
+        "code = BankCode('SZSB')\n"
+        "print(code, code.info.name)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, env=env, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().split() == ["szsb", "石嘴山示例银行"]
+
+
+def test_an_unknown_bank_code_is_still_refused_after_discovery() -> None:
+    with pytest.raises(InvalidAccount) as info:
+        BankCode("nosuchbank")
+    assert info.value.code == "bank_code.unknown"

@@ -61,7 +61,7 @@ def test_rules_per_account_and_holder_names(
     batch = make_batch(5, "abc")
     accounts = [str(i.beneficiary.account.number) for i in batch]
     rules = OutcomeRules(
-        accounts={accounts[0]: ReturnStatus.LOST_OR_STOPPED},
+        accounts={accounts[0]: ReturnStatus.LOST},
         holder_names={
             accounts[1]: "别人",
             accounts[2]: str(batch.items[2].beneficiary.account.holder_name),
@@ -73,7 +73,7 @@ def test_rules_per_account_and_holder_names(
         sim.process(adapter.render(batch, keys.department)), keys.bank_verifier
     )
     assert [r.status for r in back.records] == [
-        ReturnStatus.LOST_OR_STOPPED,
+        ReturnStatus.LOST,
         ReturnStatus.NAME_MISMATCH,
         ReturnStatus.PENDING,
         ReturnStatus.PENDING,

@@ -150,3 +150,36 @@ def test_key_and_file_errors_name_the_file_and_the_option(
     assert code == 1
     assert "--bank-key 指定的" in out
     assert str(not_a_key) in out
+
+
+def test_simulate_remembers_paid_batches_between_runs(
+    tmp_path: Path, sm2_keys: tuple[Path, Path, Path, Path]
+) -> None:
+    dept_key, dept_pub, bank_key, _bank_pub = sm2_keys
+    pay = tmp_path / "pay"
+    code, out = _run(
+        ["render", "--bank", "psbc", "--synthetic", "4", "--key", str(dept_key),
+         "--out-dir", str(pay)]
+    )  # fmt: skip
+    assert code == 0, out
+    files = [str(p) for p in sorted(pay.iterdir())]
+    base = ["bank-simulate", "--bank", "psbc", *files, "--bank-key", str(bank_key)]
+    base += ["--department-pubkey", str(dept_pub)]
+    code, out = _run([*base, "--out-dir", str(tmp_path / "r1")])
+    assert code == 0, out
+    state = bank_key.with_name(bank_key.name + ".simulator-state.json")
+    assert state.exists()
+    code, out = _run([*base, "--out-dir", str(tmp_path / "r2")])
+    assert code == 1
+    assert "已经付款，不能重复付款" in out
+    assert "bankfile.batch_already_paid" in out
+    assert not (tmp_path / "r2").exists() or not list((tmp_path / "r2").iterdir())
+    # without a state file the bank forgets, as asked
+    code, out = _run([*base, "--no-state", "--out-dir", str(tmp_path / "r3")])
+    assert code == 0, out
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"mine": true}', "utf-8")
+    code, out = _run([*base, "--state", str(notes), "--out-dir", str(tmp_path / "r4")])
+    assert code == 1
+    assert "不是模拟银行的状态文件" in out
+    assert notes.read_text("utf-8") == '{"mine": true}'

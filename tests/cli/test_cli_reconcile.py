@@ -1,4 +1,4 @@
-"""``yikatong reconcile`` and ``yikatong reissue`` on simulated NXRCB returns.
+"""``yikatong reconcile``, ``reissue``, ``reconcile-chain`` and ``notices`` on simulated returns.
 
 Errors are checked by their Chinese message: the shared error printer shows the
 ``[code]`` suffix through rich markup, which currently swallows it.
@@ -13,15 +13,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from ningxia_yikatong import PayoutBatch
-from ningxia_yikatong.banks import BankSimulator, OutcomeRules, ReturnStatus, get_adapter
+from ningxia_yikatong.banks import (
+    BankSimulator,
+    OutcomeRules,
+    ReturnRecord,
+    ReturnStatus,
+    get_adapter,
+)
 from ningxia_yikatong.cli import main
 from ningxia_yikatong.signing import Sm2Signer, generate_sm2_key, public_key_to_pem
 from ningxia_yikatong.testing import SyntheticData
+from ningxia_yikatong.testing.policies import sample_policies
 
 
 def run(*args: str | Path) -> tuple[int, str, str]:
@@ -39,6 +47,26 @@ class Paid:
     key: Path
     other_key: Path
     other_return: Path
+    department: Sm2Signer
+    bank_key: Sm2Signer
+
+    def pay(self, batch: PayoutBatch, folder: Path, **rules: object) -> list[Path]:
+        """The bank of ``batch`` pays it; the return data files written to ``folder``."""
+        adapter = get_adapter(batch.agent_bank)
+        bank = BankSimulator(
+            adapter,
+            self.bank_key,
+            self.department.verifier(),
+            seed=5,
+            rules=OutcomeRules(**rules),  # type: ignore[arg-type]
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        out = []
+        for name, content in bank.process(adapter.render(batch, self.department)).items():
+            (folder / name).write_bytes(content)
+            if not name.endswith(".sig"):
+                out.append(folder / name)
+        return out
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +94,7 @@ def paid(tmp_path_factory: pytest.TempPathFactory) -> Paid:
     key.write_bytes(public_key_to_pem(bank_key.public_key()))
     other_key = root / "other.pem"
     other_key.write_bytes(public_key_to_pem(generate_sm2_key().public_key()))
-    return Paid(batch, batch_file, returns[:1], key, other_key, returns[1])
+    return Paid(batch, batch_file, returns[:1], key, other_key, returns[1], department, bank_key)
 
 
 def test_reconcile_prints_the_summary_and_exports(paid: Paid, tmp_path: Path) -> None:
@@ -143,6 +171,15 @@ def test_wrong_key_and_missing_signature(paid: Paid, tmp_path: Path) -> None:
     assert "缺少签名文件" in err
 
 
+def test_signature_files_only_are_not_a_return(paid: Paid) -> None:
+    signature = paid.returns[0].with_name(paid.returns[0].name + ".sig")
+    code, _, err = run(
+        "reconcile", paid.batch_file, signature, "--bank", "nxrcb", "--verify-key", paid.key
+    )
+    assert code == 1
+    assert "没有回盘数据文件" in err
+
+
 def test_missing_and_bad_batch_files(paid: Paid, tmp_path: Path) -> None:
     code, _, err = run(
         "reconcile",
@@ -164,37 +201,44 @@ def test_missing_and_bad_batch_files(paid: Paid, tmp_path: Path) -> None:
     assert "junk.json" in err
 
 
-def test_return_of_another_batch_is_an_anomaly_that_blocks_reissue(
-    paid: Paid, tmp_path: Path
-) -> None:
-    args: list[str | Path] = [
-        paid.batch_file,
-        *paid.returns,
-        paid.other_return,
-        "--bank",
-        "nxrcb",
-        "--verify-key",
-        paid.key,
-    ]
-    code, out, _ = run("reconcile", *args)
-    assert code == 0
-    assert "异常 1 处" in out
-    assert "reconcile.other_batch" in out
-    code, _, err = run("reissue", *args, "--batch-id", "CLI2026Q1-R2", "--out", tmp_path)
-    assert code == 1
-    assert "处异常未处理，不能补发" in err
-    code, out, err = run(
-        "reissue",
-        *args,
-        "--batch-id",
-        "CLI2026Q1-R2",
-        "--out",
-        tmp_path,
-        "--accept-anomalies",
-        "误将其他批次回盘一并提交",
+def test_return_of_another_batch_is_refused_with_exit_status_3(paid: Paid, tmp_path: Path) -> None:
+    for returns in ([paid.other_return], [*paid.returns, paid.other_return]):
+        args: list[str | Path] = [
+            paid.batch_file,
+            *returns,
+            "--bank",
+            "nxrcb",
+            "--verify-key",
+            paid.key,
+        ]
+        code, out, err = run("reconcile", *args, "--out", tmp_path / "rec")
+        assert code == 3, out + err
+        assert f"{paid.other_return} 不是批次 CLI2026Q1 的回盘" in err
+        assert "回盘属于批次 CLI-OTHER" in err
+        assert "reconcile.other_batch" in err
+        assert "回盘未列明" not in out
+        assert not (tmp_path / "rec").exists()
+        code, _, err = run(
+            "reissue",
+            *args,
+            "--batch-id",
+            "CLI2026Q1-R2",
+            "--out",
+            tmp_path / "re",
+            "--accept-anomalies",
+            "误将其他批次回盘一并提交",
+        )
+        assert code == 3
+        assert "不是批次 CLI2026Q1 的回盘" in err
+        assert not (tmp_path / "re").exists()
+
+
+def test_bank_other_than_the_batch_s_is_refused_with_exit_status_3(paid: Paid) -> None:
+    code, _, err = run(
+        "reconcile", paid.batch_file, *paid.returns, "--bank", "psbc", "--verify-key", paid.key
     )
-    assert code == 0, err
-    assert "已接受 1 处异常，理由：误将其他批次回盘一并提交" in out
+    assert code == 3
+    assert "代发银行是 nxrcb，不是 --bank 指定的 psbc" in err
 
 
 def failed_seqs(paid: Paid, tmp_path: Path) -> list[int]:
@@ -214,6 +258,22 @@ def failed_seqs(paid: Paid, tmp_path: Path) -> list[int]:
     return [i["seq"] for i in doc["items"] if i["outcome"] == "failed"]
 
 
+def failed_by_status(paid: Paid, tmp_path: Path) -> dict[str, list[int]]:
+    doc = json.loads(
+        (tmp_path / "rec" / "CLI2026Q1-对账.json").read_text(encoding="utf-8")
+        if (tmp_path / "rec").exists()
+        else "{}"
+    ) or {"items": []}
+    if not doc["items"]:
+        failed_seqs(paid, tmp_path)
+        doc = json.loads((tmp_path / "rec" / "CLI2026Q1-对账.json").read_text(encoding="utf-8"))
+    out: dict[str, list[int]] = {}
+    for item in doc["items"]:
+        if item["outcome"] == "failed":
+            out.setdefault(item["status"], []).append(item["seq"])
+    return out
+
+
 def write_corrections(path: Path, rows: list[list[str]]) -> Path:
     buf = io.StringIO()
     csv.writer(buf).writerows(
@@ -224,9 +284,11 @@ def write_corrections(path: Path, rows: list[list[str]]) -> Path:
 
 
 def test_reissue_with_corrections(paid: Paid, tmp_path: Path) -> None:
-    failed = failed_seqs(paid, tmp_path)
+    by_status = failed_by_status(paid, tmp_path)
+    not_found, frozen = by_status["account_not_found"], by_status["frozen"]
     fixes = write_corrections(
-        tmp_path / "更正.csv", [[str(failed[0]), "6217000011112222333", "", "", "是", "本人持新卡"]]
+        tmp_path / "更正.csv",
+        [[str(not_found[0]), "6217000011112222333", "", "", "是", "本人持新卡"]],
     )
     code, out, err = run(
         "reissue",
@@ -244,19 +306,200 @@ def test_reissue_with_corrections(paid: Paid, tmp_path: Path) -> None:
         tmp_path,
     )
     assert code == 0, err
-    assert "补发批次 CLI2026Q1-R2（第2轮，上级批次 CLI2026Q1）：6 笔" in out
-    assert "更正账户 1 笔" in out
-    new = PayoutBatch.model_validate_json((tmp_path / "CLI2026Q1-R2.json").read_bytes())
-    assert (new.parent_batch_id, new.round, new.count) == ("CLI2026Q1", 2, 6)
-    assert new.items[0].beneficiary.account.number == "6217000011112222333"
-    assert new.items[0].beneficiary.account.holder_name == (
-        paid.batch.item(failed[0]).beneficiary.account.holder_name
+    taken = sorted([not_found[0], *frozen])
+    assert (
+        f"补发批次 CLI2026Q1-R2（代发银行 nxrcb，第2轮，上级批次 CLI2026Q1）：{len(taken)} 笔"
+        in out
     )
+    assert "更正账户 1 笔" in out
+    # the other accounts that do not exist are not sent again unchanged
+    assert f"须先更正账户、未纳入补发的失败明细 {len(not_found) - 1} 笔" in out
+    for seq in not_found[1:]:
+        assert f"第{seq}笔（账户不存在）：账户不存在，须提供正确的账户" in out
+    new = PayoutBatch.model_validate_json((tmp_path / "CLI2026Q1-R2.json").read_bytes())
+    assert (new.parent_batch_id, new.round, new.count) == ("CLI2026Q1", 2, len(taken))
+    fixed = new.items[taken.index(not_found[0])].beneficiary.account
+    assert fixed.number == "6217000011112222333"
+    assert fixed.holder_name == paid.batch.item(not_found[0]).beneficiary.account.holder_name
     table = (tmp_path / "CLI2026Q1-R2-补发对照.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(table)))
     assert rows[0] == ["补发序号", "原批次号", "原序号", "账户已更正", "更正备注"]
-    assert [int(r[2]) for r in rows[1:]] == failed
-    assert rows[1][3:] == ["是", "本人持新卡"]
+    assert [int(r[2]) for r in rows[1:]] == taken
+    assert rows[1 + taken.index(not_found[0])][3:] == ["是", "本人持新卡"]
+
+
+def test_reissue_of_chosen_seqs(paid: Paid, tmp_path: Path) -> None:
+    by_status = failed_by_status(paid, tmp_path)
+    frozen, not_found = by_status["frozen"], by_status["account_not_found"]
+    base: list[str | Path] = [paid.batch_file, *paid.returns, "--bank", "nxrcb"]
+    base += ["--verify-key", paid.key, "--batch-id", "R2"]
+    code, _, err = run("reissue", *base, "--seqs", f"{frozen[0]}，{frozen[1]}", "--out", tmp_path)
+    assert code == 0, err
+    new = PayoutBatch.model_validate_json((tmp_path / "R2.json").read_bytes())
+    assert new.count == 2
+    assert new.items[0].beneficiary == paid.batch.item(frozen[0]).beneficiary
+    code, _, err = run("reissue", *base, "--seqs", str(not_found[0]), "--out", tmp_path / "x")
+    assert code == 1
+    assert f"第{not_found[0]}笔因“账户不存在”失败，不能按原账户补发" in err
+    assert not (tmp_path / "x").exists()
+    code, _, err = run("reissue", *base, "--seqs", "3-x", "--out", tmp_path / "x")
+    assert code == 1
+    assert "序号应写成" in err
+
+
+def test_reissue_to_another_bank_is_its_own_batch(paid: Paid, tmp_path: Path) -> None:
+    by_status = failed_by_status(paid, tmp_path)
+    not_found = by_status["account_not_found"]
+    rows = [[str(not_found[0]), "6217000011112222333", "psbc"]]
+    rows += [[str(s), f"621700001111222{s:04d}"] for s in not_found[1:]]
+    fixes = write_corrections(tmp_path / "c.csv", rows)
+    code, out, err = run(
+        "reissue",
+        paid.batch_file,
+        *paid.returns,
+        "--bank",
+        "nxrcb",
+        "--verify-key",
+        paid.key,
+        "--batch-id",
+        "R2",
+        "--corrections",
+        fixes,
+        "--out",
+        tmp_path / "r2",
+    )
+    assert code == 0, err
+    moved = PayoutBatch.model_validate_json((tmp_path / "r2" / "R2-PSBC.json").read_bytes())
+    assert (moved.agent_bank, moved.parent_batch_id, moved.round, moved.count) == (
+        "psbc",
+        "CLI2026Q1",
+        2,
+        1,
+    )
+    stay = PayoutBatch.model_validate_json((tmp_path / "r2" / "R2.json").read_bytes())
+    assert stay.agent_bank == "nxrcb"
+    assert stay.count == len(by_status["frozen"]) + len(not_found) - 1
+    assert "补发批次 R2-PSBC（代发银行 psbc" in out
+    # each bank pays its batch; the chain shows everyone paid once
+    r2_returns = paid.pay(stay, tmp_path / "r2ret") + paid.pay(moved, tmp_path / "r2ret")
+    code, out, err = run(
+        "reconcile-chain",
+        *paid.returns,
+        *r2_returns,
+        "--batch",
+        paid.batch_file,
+        "--batch",
+        tmp_path / "r2" / "R2.json",
+        "--batch",
+        tmp_path / "r2" / "R2-PSBC.json",
+        "--verify-key",
+        paid.key,
+        "--out",
+        tmp_path / "chain",
+    )
+    assert code == 0, out + err
+    assert "未发现异常，无重复发放" in out
+    doc = json.loads((tmp_path / "chain" / "CLI2026Q1-补发链.json").read_text("utf-8"))
+    assert doc["totals"]["paid"]["count"] == 30
+    item = next(i for i in doc["items"] if i["seq"] == not_found[0])
+    assert [a["batch_id"] for a in item["attempts"]] == ["CLI2026Q1", "R2-PSBC"]
+
+
+def test_chain_with_a_double_payment_exits_4(paid: Paid, tmp_path: Path) -> None:
+    frozen = failed_by_status(paid, tmp_path)["frozen"]
+    code, _, err = run(
+        "reissue",
+        paid.batch_file,
+        *paid.returns,
+        "--bank",
+        "nxrcb",
+        "--verify-key",
+        paid.key,
+        "--batch-id",
+        "R2",
+        "--seqs",
+        str(frozen[0]),
+        "--out",
+        tmp_path / "r2",
+    )
+    assert code == 0, err
+    r2 = PayoutBatch.model_validate_json((tmp_path / "r2" / "R2.json").read_bytes())
+    r2_returns = paid.pay(r2, tmp_path / "r2ret")
+    # the bank later says the original item was paid after all
+    item = paid.batch.item(frozen[0])
+    adapter = get_adapter("nxrcb")
+    code_ok, message = adapter.code_for(ReturnStatus.SUCCESS)
+    late = ReturnRecord(
+        seq=item.seq,
+        account=str(item.beneficiary.account.number),
+        name=str(item.beneficiary.account.holder_name),
+        amount=item.amount,
+        status=ReturnStatus.SUCCESS,
+        raw_code=code_ok,
+        raw_message=message,
+        bank_txn_id="LATE0001",
+    )
+    files = adapter.write_return(paid.batch.batch_id, [late], paid.bank_key)
+    (tmp_path / "late").mkdir()
+    late_files = []
+    for name, content in files.items():
+        (tmp_path / "late" / name).write_bytes(content)
+        late_files.append(tmp_path / "late" / name)
+    code, out, err = run(
+        "reconcile-chain",
+        *paid.returns,
+        *late_files,
+        *r2_returns,
+        "--batch",
+        paid.batch_file,
+        "--batch",
+        tmp_path / "r2" / "R2.json",
+        "--verify-key",
+        f"nxrcb={paid.key}",
+    )
+    assert code == 4, out + err
+    assert "reconcile.double_payment" in out
+    assert "须追回多付款项" in err
+    code, _, err = run(
+        "reconcile-chain", *r2_returns, "--batch", tmp_path / "r2" / "R2.json", "--verify-key",
+        paid.key,
+    )  # fmt: skip
+    assert code == 1
+    assert "第一个 --batch 应为原批次" in err
+
+
+def test_notices_for_the_paid_items(paid: Paid, tmp_path: Path) -> None:
+    policy = next(p for p in sample_policies() if p.code == "NX-GLJT")
+    batch = SyntheticData(seed=4).batch(
+        8, policy=policy, bank="nxrcb", period="2026-Q1", batch_id="GLJT-N1"
+    )
+    batch_file = tmp_path / "b.json"
+    batch_file.write_text(batch.model_dump_json(), encoding="utf-8")
+    frozen = str(batch.items[0].beneficiary.account.number)
+    returns = paid.pay(batch, tmp_path / "ret", accounts={frozen: ReturnStatus.FROZEN})
+    out = tmp_path / "告知" / "短信.csv"
+    code, text, err = run(
+        "notices", batch_file, *returns, "--bank", "nxrcb", "--verify-key", paid.key, "--out", out
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert [int(r["序号"]) for r in rows] == list(range(2, 9))
+    assert all(policy.name in r["短信内容"] for r in rows)
+    assert "已发放 7 笔" in text
+    phones = [str(i.beneficiary.phone) for i in batch.items if i.beneficiary.phone]
+    assert not any(p in text for p in phones)  # masked on screen
+    code, _, err = run(
+        "notices", batch_file, *returns, "--bank", "nxrcb", "--verify-key", paid.key,
+        "--out", out, "--template", "{nope}",
+    )  # fmt: skip
+    assert code == 1
+    assert "未知的占位符" in err
+    code, _, err = run(
+        "notices", paid.batch_file, paid.other_return, "--bank", "nxrcb", "--verify-key",
+        paid.key, "--out", tmp_path / "n.csv",
+    )  # fmt: skip
+    assert code == 3
+    assert not (tmp_path / "n.csv").exists()
 
 
 @pytest.mark.parametrize(
@@ -319,3 +562,22 @@ def test_corrections_file_without_columns(paid: Paid, tmp_path: Path) -> None:
     )
     assert status == 1
     assert "缺少列：序号、收款账号" in err
+
+
+def test_every_command_and_its_exit_status_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")
+
+    def names(group: click.Group, prefix: str = "") -> list[str]:
+        out = []
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                out += names(command, f"{prefix}{name} ")
+            else:
+                out.append(f"{prefix}{name}")
+        return out
+
+    for name in names(main):
+        assert f"`yikatong {name}" in docs or f"/ `{name}`" in docs, name
+    table = docs[docs.index("## Exit status of reconciliation") :]
+    for name in ("reconcile", "reissue", "reconcile-chain", "notices", "bank-simulate"):
+        assert f"| `{name}` |" in table, name

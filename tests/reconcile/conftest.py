@@ -130,7 +130,7 @@ class Kit:
     ) -> BankReturn:
         recs = tuple(records)
         return BankReturn(
-            bank="psbc",
+            bank=batch.agent_bank,
             batch_id=batch.batch_id if batch_id is None else batch_id,
             count=len(recs) if count is None else count,
             total=sum((r.amount for r in recs), Decimal("0.00")) if total is None else total,

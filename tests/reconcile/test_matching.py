@@ -160,6 +160,21 @@ def test_return_for_another_batch_is_reported_and_not_used(kit: Any) -> None:
     assert rec.summaries[0].used is False
 
 
+def test_return_of_another_bank_is_a_wrong_file_and_not_used(kit: Any) -> None:
+    batch = kit.batch(3)
+    ret = dataclasses.replace(kit.answer(batch), bank="nxrcb")
+    rec = reconcile(batch, [kit.answer(batch, {1: None, 2: None}), ret])
+    assert kinds(rec) == [AnomalyKind.OTHER_BANK]
+    assert rec.wrong_files == rec.anomalies
+    assert rec.anomalies[0].code == "reconcile.other_bank"
+    assert "nxrcb" in rec.anomalies[0].message
+    assert rec.totals.paid.count == 1
+    assert rec.summaries[1].used is False
+    other = reconcile(batch, kit.answer(batch, batch_id="B-OTHER"))
+    assert [a.kind for a in other.wrong_files] == [AnomalyKind.OTHER_BATCH]
+    assert reconcile(batch, kit.answer(batch, count=9)).wrong_files == ()
+
+
 def test_identical_duplicate_line_in_one_return(kit: Any) -> None:
     batch = kit.batch(2)
     line = kit.record(batch.items[0])
@@ -368,7 +383,7 @@ def test_totals_invariant_over_noisy_returns(kit: Any, data: st.DataObject, n: i
     paid_lines = [r.bank_amount for r in results if r.outcome is Outcome.PAID]
     assert t.paid_by_bank == sum((a for a in paid_lines if a is not None), Decimal("0.00"))
     # nothing swallowed: every stray line of a used return is reported
-    used = [r for r in returns if r.batch_id == batch.batch_id]
+    used = [r for r in returns if r.batch_id == batch.batch_id and r.bank == batch.agent_bank]
     stray = sum(1 for r in used for x in r.records if not 0 < x.seq <= n)
     assert Counter(kinds(rec))[AnomalyKind.UNMATCHED_LINE] == stray
     assert Counter(kinds(rec))[AnomalyKind.OTHER_BATCH] == len(returns) - len(used)

@@ -37,7 +37,8 @@ class ReturnStatus(StrEnum):
     ACCOUNT_NOT_FOUND = "account_not_found"
     FROZEN = "frozen"
     CLOSED = "closed"
-    LOST_OR_STOPPED = "lost_or_stopped"
+    LOST = "lost"  # 挂失: the holder reported the card lost; a new card has a new number
+    STOPPED = "stopped"  # 止付: payments stopped by a judicial or bank decision
     CARD_NOT_ACTIVATED = "card_not_activated"
     ID_MISMATCH = "id_mismatch"
     OVER_LIMIT = "over_limit"
@@ -61,7 +62,8 @@ _LABELS = {
     ReturnStatus.ACCOUNT_NOT_FOUND: "账户不存在",
     ReturnStatus.FROZEN: "账户冻结",
     ReturnStatus.CLOSED: "账户已销户",
-    ReturnStatus.LOST_OR_STOPPED: "挂失或止付",
+    ReturnStatus.LOST: "账户已挂失",
+    ReturnStatus.STOPPED: "账户已止付",
     ReturnStatus.CARD_NOT_ACTIVATED: "卡未激活",
     ReturnStatus.ID_MISMATCH: "证件号不符",
     ReturnStatus.OVER_LIMIT: "超限",

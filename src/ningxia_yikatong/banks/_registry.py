@@ -30,6 +30,7 @@ __all__ = [
     "AdapterInfo",
     "available_adapters",
     "discover_adapters",
+    "ensure_discovered",
     "get_adapter",
     "registry_failures",
 ]
@@ -72,6 +73,9 @@ class _Adapters(Mapping[str, AdapterInfo]):
 
 _lock = threading.Lock()
 _state: tuple[_Adapters, tuple[PluginFailure, ...]] | None = None
+# Set while entry points load, so that a plugin importing a bank code does not
+# start a second discovery from inside the first.
+_discovering = threading.local()
 
 
 def _check(name: str, obj: object) -> type[BankAdapter]:
@@ -98,7 +102,11 @@ def discover_adapters(
     :func:`available_adapters` and :func:`registry_failures` return afterwards.
     """
     global _state  # noqa: PLW0603 - the registry is process-wide by design
-    loaded, failures = load_entry_points(ENTRY_POINT_GROUP, entry_points=entry_points)
+    _discovering.active = True
+    try:
+        loaded, failures = load_entry_points(ENTRY_POINT_GROUP, entry_points=entry_points)
+    finally:
+        _discovering.active = False
     found: dict[str, AdapterInfo] = {}
     failed = list(failures)
     for plugin in loaded:
@@ -131,6 +139,19 @@ def _current() -> tuple[_Adapters, tuple[PluginFailure, ...]]:
         assert isinstance(adapters, _Adapters)
         return adapters, failures
     return state
+
+
+def ensure_discovered() -> bool:
+    """Discover the adapters unless that was done; whether it was done by this call.
+
+    :func:`~ningxia_yikatong.bank.agent_bank_info` calls it for a bank code it
+    does not know, so that the banks of installed adapter packages are known
+    without anyone asking for an adapter first.
+    """
+    if _state is not None or getattr(_discovering, "active", False):
+        return False
+    _current()
+    return True
 
 
 def available_adapters() -> Mapping[str, AdapterInfo]:

@@ -337,7 +337,7 @@ class BonxAdapter(BankAdapter):
 
     code: ClassVar[str] = "bonx"
     name: ClassVar[str] = "宁夏银行"
-    cnaps: ClassVar[str | None] = "313"
+    cnaps: ClassVar[str | None] = None  # 313 is the category of every city commercial bank
     encoding: ClassVar[str] = "utf-8"
     signature_scheme: ClassVar[str] = "SM2-SM3"
     digest_algorithm: ClassVar[str] = "SM3"
@@ -353,7 +353,8 @@ class BonxAdapter(BankAdapter):
         _S.ACCOUNT_NOT_FOUND: ("2002", "账户不存在"),
         _S.FROZEN: ("2003", "账户冻结"),
         _S.CLOSED: ("2004", "账户已销户"),
-        _S.LOST_OR_STOPPED: ("2005", "账户挂失或止付"),
+        _S.LOST: ("2005", "账户已挂失"),
+        _S.STOPPED: ("2009", "账户已止付"),
         _S.CARD_NOT_ACTIVATED: ("2006", "卡未激活"),
         _S.ID_MISMATCH: ("2007", "证件号码不符"),
         _S.OVER_LIMIT: ("2008", "超过限额"),

@@ -132,7 +132,8 @@ class CcbAdapter(SignedXmlAdapter):
         _S.ACCOUNT_NOT_FOUND: ("YBLA02", "账户不存在"),
         _S.FROZEN: ("YBLA03", "账户已冻结"),
         _S.CLOSED: ("YBLA04", "账户已销户"),
-        _S.LOST_OR_STOPPED: ("YBLA05", "账户已挂失或止付"),
+        _S.LOST: ("YBLA05", "账户已挂失"),
+        _S.STOPPED: ("YBLA10", "账户已止付"),
         _S.CARD_NOT_ACTIVATED: ("YBLA06", "卡未激活"),
         _S.ID_MISMATCH: ("YBLA07", "证件号码校验失败"),
         _S.OVER_LIMIT: ("YBLA08", "超过账户限额"),
@@ -140,7 +141,7 @@ class CcbAdapter(SignedXmlAdapter):
     }
     return_codes: ClassVar[Mapping[str, ReturnStatus]] = {
         **{code: status for status, (code, _) in status_codes.items()},
-        "YBLA09": _S.OTHER,  # 中止账户不允许入账
+        "YBLA09": _S.STOPPED,  # 中止账户不允许入账: suspended by the bank, not closed
     }
 
     def __init__(

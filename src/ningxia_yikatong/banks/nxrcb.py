@@ -48,7 +48,7 @@ class NxrcbAdapter(RecordFileAdapter):
 
     code: ClassVar[str] = "nxrcb"
     name: ClassVar[str] = "宁夏黄河农村商业银行"
-    cnaps: ClassVar[str | None] = "314"
+    cnaps: ClassVar[str | None] = None  # 314 is the category of every rural commercial bank
     encoding: ClassVar[str] = "gb18030"
     signature_scheme: ClassVar[str] = "SM2-SM3"
     digest_algorithm: ClassVar[str] = "SM3"
@@ -117,7 +117,8 @@ class NxrcbAdapter(RecordFileAdapter):
         _S.ACCOUNT_NOT_FOUND: ("1002", "账户不存在"),
         _S.FROZEN: ("1003", "账户冻结"),
         _S.CLOSED: ("1004", "账户已销户"),
-        _S.LOST_OR_STOPPED: ("1005", "账户挂失或止付"),
+        _S.LOST: ("1005", "账户已挂失"),
+        _S.STOPPED: ("1009", "账户已止付"),
         _S.CARD_NOT_ACTIVATED: ("1006", "卡未激活"),
         _S.ID_MISMATCH: ("1007", "证件号码不符"),
         _S.OVER_LIMIT: ("1008", "超过账户限额"),
@@ -126,5 +127,5 @@ class NxrcbAdapter(RecordFileAdapter):
     return_codes: ClassVar[dict[str, ReturnStatus]] = {
         **{code: status for status, (code, _) in status_codes.items()},
         "1010": _S.ACCOUNT_NOT_FOUND,  # 卡号不存在
-        "1011": _S.CLOSED,  # 中止账户不允许入账
+        "1011": _S.STOPPED,  # 中止账户不允许入账: suspended by the bank, not closed
     }

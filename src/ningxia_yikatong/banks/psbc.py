@@ -108,13 +108,13 @@ class PsbcAdapter(RecordFileAdapter):
         _S.ACCOUNT_NOT_FOUND: ("E10002", "账号不存在"),
         _S.FROZEN: ("E10003", "账户已冻结"),
         _S.CLOSED: ("E10004", "账户已销户"),
-        _S.LOST_OR_STOPPED: ("E10005", "账户已挂失"),
+        _S.LOST: ("E10005", "账户已挂失"),
+        _S.STOPPED: ("E10006", "账户已止付"),
         _S.ID_MISMATCH: ("E10007", "证件号码不符"),
         _S.OVER_LIMIT: ("E10008", "超过账户限额"),
         _S.CARD_NOT_ACTIVATED: ("E10009", "卡片未激活"),
         _S.OTHER: ("E19999", "其他错误"),
     }
     return_codes: ClassVar[dict[str, ReturnStatus]] = {
-        **{code: status for status, (code, _) in status_codes.items()},
-        "E10006": _S.LOST_OR_STOPPED,  # 账户止付
+        code: status for status, (code, _) in status_codes.items()
     }

@@ -10,22 +10,144 @@ Outcomes come from :class:`OutcomeRules`: a rule per account number ("this
 account is closed"), the names the bank holds for accounts (a different name is
 a name mismatch), and shares of the remaining items per failure status, drawn
 with a seeded generator so that the same seed gives the same return.
+
+Like a real bank it refuses a batch id it has paid: the same batch again
+(``bankfile.batch_already_paid``) and another batch under a used id
+(``bankfile.batch_id_reused``). With ``state_file`` it remembers its paid
+batches between runs in a JSON file of its own (see :data:`STATE_FORMAT`),
+written atomically; a file there that is not such a state file is refused and
+never overwritten.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
+import os
 import random
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final
 
-from ..errors import AdapterError, BankFileError
+from ..errors import AdapterError, BankFileError, FileFormatError
 from ..signing._protocols import Signer, Verifier
 from ._adapter import BankAdapter
 from ._model import Instructions, PaymentFile, ReturnRecord, ReturnStatus
 
-__all__ = ["BankSimulator", "OutcomeRules"]
+__all__ = ["STATE_FORMAT", "STATE_VERSION", "BankSimulator", "OutcomeRules", "instructions_digest"]
+
+#: The ``format`` member that marks a simulator's state file; nothing else is read or replaced.
+STATE_FORMAT: Final = "ningxia_yikatong.bank_simulator.state"
+#: The version of the state file's layout this simulator reads and writes.
+STATE_VERSION: Final = 1
+#: Largest state file read (bytes).
+MAX_STATE_BYTES: Final = 64 * 1024 * 1024
+
+
+def instructions_digest(instructions: Instructions) -> str:
+    """SHA-256 (hex) of what a payment file asks the bank to pay.
+
+    It covers the bank, batch id, payer, figures and every item (seq, account,
+    name, ID number, amount, memo), not file names, dates or signatures: the
+    same payments rendered again digest the same.
+    """
+    payload = [
+        instructions.bank,
+        instructions.batch_id,
+        instructions.payer_account,
+        instructions.payer_name,
+        instructions.count,
+        str(instructions.total),
+        [
+            [r.seq, r.account, r.name, r.id_number, str(r.amount), r.memo or ""]
+            for r in instructions.records
+        ],
+    ]
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _state_error(path: Path, message: str, code: str) -> FileFormatError:
+    return FileFormatError(message, code=code, file=str(path))
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    """The state in ``path`` (``None`` when there is no file); refuses anything else."""
+    try:
+        if path.is_dir():
+            raise _state_error(path, "模拟银行状态文件的位置是一个目录", "simulator.state_foreign")
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _state_error(
+            path, f"无法读取模拟银行状态文件：{type(exc).__name__}", "simulator.state_unreadable"
+        ) from None
+    if size > MAX_STATE_BYTES:
+        raise _state_error(
+            path, f"文件过大（{size}字节），不是模拟银行的状态文件", "simulator.state_foreign"
+        )
+    try:
+        data = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise _state_error(
+            path, f"无法读取模拟银行状态文件：{type(exc).__name__}", "simulator.state_unreadable"
+        ) from None
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+        raise _state_error(
+            path,
+            "该文件不是模拟银行的状态文件（没有其格式标记），不会读取，也不会覆盖；请另指定状态文件",
+            "simulator.state_foreign",
+        )
+    if data.get("version") != STATE_VERSION:
+        raise _state_error(
+            path,
+            f"模拟银行状态文件的版本为 {data.get('version')!r}，本程序只读写版本 {STATE_VERSION}",
+            "simulator.state_version",
+        )
+    banks = data.get("banks")
+    ok = isinstance(banks, dict) and all(
+        isinstance(b, dict)
+        and isinstance(b.get("last_txn"), int)
+        and isinstance(b.get("batches"), dict)
+        and all(
+            isinstance(k, str) and isinstance(v, dict) and isinstance(v.get("digest"), str)
+            for k, v in b["batches"].items()
+        )
+        for b in banks.values()
+    )
+    if not ok:
+        raise _state_error(path, "模拟银行状态文件的内容不完整或已损坏", "simulator.state_invalid")
+    return data
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    """Replace ``path`` with ``state`` atomically (a temporary file, then ``os.replace``)."""
+    _read_state(path)  # refuses a file that appeared in the meantime and is not ours
+    text = json.dumps(state, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _state_error(
+            path, f"无法写入模拟银行状态文件：{type(exc).__name__}", "simulator.state_unwritable"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)  # the temporary file is this function's own
+        raise _state_error(
+            path, f"无法写入模拟银行状态文件：{type(exc).__name__}", "simulator.state_unwritable"
+        ) from None
 
 
 def _share(value: object, status: ReturnStatus) -> Decimal:
@@ -64,7 +186,12 @@ class BankSimulator:
 
     ``signer`` is the bank's key (it signs the return), ``verifier`` checks the
     department's signature on payment files. ``paid_batches`` are batch ids
-    already paid before this simulator started.
+    already paid before this simulator started. ``state_file`` keeps the paid
+    batches (id and :func:`instructions_digest`) and the last transaction
+    number between runs: read when the simulator starts and before each
+    payment, created or replaced atomically after each payment; an existing
+    file that is not a simulator's state file is refused
+    (``simulator.state_foreign``) and left as it is.
     """
 
     def __init__(
@@ -77,6 +204,7 @@ class BankSimulator:
         rules: OutcomeRules | None = None,
         clock: Callable[[], _dt.datetime] | None = None,
         paid_batches: Iterable[str] = (),
+        state_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if isinstance(adapter, str):
             from ._registry import get_adapter  # noqa: PLC0415 - registry imports this package
@@ -89,7 +217,10 @@ class BankSimulator:
         self.rules = rules or OutcomeRules()
         self.clock = clock
         self._paid: set[str] = set(paid_batches)
+        self._digests: dict[str, str] = {}
         self._txn = 0
+        self.state_file = None if state_file is None else Path(state_file)
+        self._load_state()
         reportable = set(adapter.reportable_statuses)
         wanted = set(self.rules.accounts.values()) | {ReturnStatus(s) for s in self.rules.shares}
         if self.rules.holder_names:
@@ -100,6 +231,38 @@ class BankSimulator:
             raise AdapterError(
                 f"{adapter.name}不报告这些结果：{labels}", code="simulator.status_unsupported"
             )
+
+    def _load_state(self) -> dict[str, Any] | None:
+        if self.state_file is None:
+            return None
+        state = _read_state(self.state_file)
+        if state is None:
+            return None
+        mine = state["banks"].get(self.adapter.code)
+        if mine is not None:
+            for batch_id, paid in mine["batches"].items():
+                self._paid.add(batch_id)
+                self._digests[batch_id] = paid["digest"]
+            self._txn = max(self._txn, mine["last_txn"])
+        return state
+
+    def _save_state(self, instructions: Instructions, digest: str, day: _dt.date) -> None:
+        if self.state_file is None:
+            return
+        state = self._load_state() or {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "banks": {},
+        }
+        mine = state["banks"].setdefault(self.adapter.code, {"batches": {}, "last_txn": 0})
+        mine["batches"][instructions.batch_id] = {
+            "digest": digest,
+            "count": instructions.count,
+            "total": str(instructions.total),
+            "paid_on": day.isoformat(),
+        }
+        mine["last_txn"] = max(mine["last_txn"], self._txn)
+        _write_state(self.state_file, state)
 
     @property
     def paid_batches(self) -> frozenset[str]:
@@ -140,8 +303,14 @@ class BankSimulator:
         payment: PaymentFile | Mapping[str, bytes],
         *,
         created: _dt.date | None = None,
+        deliver: Callable[[dict[str, bytes]], None] | None = None,
     ) -> dict[str, bytes]:
-        """Read, check and pay ``payment``; the signed return file's names and bytes."""
+        """Read, check and pay ``payment``; the signed return file's names and bytes.
+
+        ``deliver`` is called with the return files before the payment is
+        recorded: if it raises (the files could not be written), the batch is
+        not taken as paid and may be submitted again.
+        """
         adapter = self.adapter
         instructions = adapter.read_instructions(payment, self.verifier)
         main = next(iter(n for n in instructions.files if not n.endswith(".sig")), None)
@@ -154,7 +323,23 @@ class BankSimulator:
                 code="bankfile.figures_mismatch",
                 file=main,
             )
+        digest = instructions_digest(instructions)
+        self._load_state()  # another run may have paid since
+        if self.state_file is not None and not self.state_file.parent.is_dir():
+            raise _state_error(
+                self.state_file, "模拟银行状态文件所在的目录不存在", "simulator.state_unwritable"
+            )
         if instructions.batch_id in self._paid:
+            known = self._digests.get(instructions.batch_id)
+            if known is not None and known != digest:
+                raise BankFileError(
+                    f"批次号 {instructions.batch_id} 已用于另一批已付款的代发（内容不同），"
+                    "不能再用；请换用新的批次号",
+                    code="bankfile.batch_id_reused",
+                    file=main,
+                    line=1,
+                    field="batch_id",
+                )
             raise BankFileError(
                 f"批次 {instructions.batch_id} 已经付款，不能重复付款",
                 code="bankfile.batch_already_paid",
@@ -190,5 +375,9 @@ class BankSimulator:
                 )
             )
         files = adapter.write_return(instructions.batch_id, records, self.signer, created=day)
+        if deliver is not None:
+            deliver(files)
+        self._save_state(instructions, digest, day)
         self._paid.add(instructions.batch_id)
+        self._digests[instructions.batch_id] = digest
         return files

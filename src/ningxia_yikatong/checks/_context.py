@@ -47,7 +47,7 @@ DEFAULT_BANK_ENCODINGS: Final[Mapping[str, str]] = MappingProxyType(
         "abc": "gbk",
         "nxrcb": "gb18030",
         "ccb": "gb18030",
-        "icbc": "utf-8",
+        "icbc": "gb18030",  # XLSX cells, sized and checked in GB18030 as the adapter does
         "boc": "utf-8",
         "bonx": "utf-8",
     }

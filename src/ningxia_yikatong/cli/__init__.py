@@ -16,6 +16,8 @@ from . import _catalog  # noqa: F401  (yikatong catalog)
 from . import _check  # noqa: F401  (yikatong check)
 from . import _keys  # noqa: F401  (yikatong keys, sign, verify, seal, unseal)
 from . import _reconcile  # noqa: F401  (yikatong reconcile, yikatong reissue)
+from . import _chain  # noqa: F401  (yikatong reconcile-chain)
+from . import _notices  # noqa: F401  (yikatong notices)
 from . import _roster  # noqa: F401  (yikatong roster check, yikatong roster generate)
 from . import _demo  # noqa: F401  (yikatong demo)
 # isort: on

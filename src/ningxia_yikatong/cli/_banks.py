@@ -237,6 +237,15 @@ def _account_rule(text: str) -> tuple[str, ReturnStatus]:
     show_default=True,
     help="回盘文件输出目录",
 )
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="模拟银行的状态文件（记录已付款批次，跨次运行拒绝重复付款）；"
+    "默认为银行私钥旁的“私钥文件名.simulator-state.json”",
+)
+@click.option("--no-state", is_flag=True, help="不记录已付款批次（每次运行都从头开始）")
 @click.option("--force", is_flag=True, help="覆盖已有文件")
 @handle_errors
 def bank_simulate(
@@ -250,11 +259,14 @@ def bank_simulate(
     shares: tuple[str, ...],
     accounts: tuple[str, ...],
     out_dir: Path,
+    state_file: Path | None,
+    no_state: bool,
     force: bool,
 ) -> None:
     """模拟代发银行：验签、核对付款文件，按规则生成签名的回盘文件。
 
-    FILES 为付款文件及其签名文件（.sig）。
+    FILES 为付款文件及其签名文件（.sig）。已付款的批次记在状态文件中：同一批次
+    再次提交、或批次号已用于另一批付款，都被拒绝。
     """
     adapter = get_adapter(bank)
     rules = OutcomeRules(
@@ -262,14 +274,23 @@ def bank_simulate(
         shares=dict(_share(s) for s in shares),
     )
     bank_signer = _signer(bank_key, password_env)
+    if no_state and state_file is not None:
+        raise AdapterError("--state 与 --no-state 只能选一个", code="cli.usage")
+    if not no_state and state_file is None:
+        state_file = bank_key.with_name(bank_key.name + ".simulator-state.json")
     simulator = BankSimulator(
-        adapter, bank_signer, _verifier(department_pubkey), seed=seed, rules=rules
+        adapter,
+        bank_signer,
+        _verifier(department_pubkey),
+        seed=seed,
+        rules=rules,
+        state_file=state_file,
     )
     payment = {path.name: _read(path, "付款文件") for path in files}
     with native_stderr_silenced():
-        returned = simulator.process(payment)
+        # the batch counts as paid only once its return files are written
+        returned = simulator.process(payment, deliver=lambda files: _write(out_dir, files, force))
         result = adapter.parse_return(returned, bank_signer.verifier())
-    _write(out_dir, returned, force)
     main_name = next(name for name in returned if not name.endswith(".sig"))
     console.print(f"已生成{adapter.name}回盘文件：{main_name}")
     console.print(f"批次号：{result.batch_id}　笔数：{result.count}　总金额：{result.total} 元")

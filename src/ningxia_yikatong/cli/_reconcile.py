@@ -1,10 +1,17 @@
-"""``yikatong reconcile`` and ``yikatong reissue``: bank returns checked, failures paid again.
+"""``yikatong reconcile`` and ``reissue``: bank returns checked, failures paid again.
 
-Both read the batch as JSON (``PayoutBatch``) and the bank's return files, which
-the bank's adapter verifies with the bank's public key before anything is read:
-a return whose signature does not verify stops the command and nothing of it is
-used. Each RETURN argument is a return data file; its detached signature is the
-file of the same name with the adapter's signature suffix (``.sig``) beside it.
+``reconcile-chain`` (:mod:`._chain`) and ``notices`` (:mod:`._notices`) share
+what is here. Every command reads batches as JSON (``PayoutBatch``) and
+the bank's return files, which the bank's adapter verifies with the bank's
+public key before anything is read: a return whose signature does not verify
+stops the command and nothing of it is used. Each RETURN argument is a return
+data file; its detached signature is the file of the same name with the
+adapter's signature suffix (``.sig``) beside it.
+
+Exit status (docs/cli.md): 0 done; 1 an error (the message says what and
+where); 2 a usage error; 3 a return that is not the batch's file (another batch
+or another bank), refused before anything is written; 4 (``reconcile-chain``)
+someone was paid twice.
 """
 
 from __future__ import annotations
@@ -21,23 +28,40 @@ from rich.table import Table
 
 from ..bank import AccountNumber, BankAccount, BankCode
 from ..banks import BankAdapter, BankReturn, get_adapter
-from ..errors import FileFormatError, KeyLoadError, YikatongError
+from ..errors import FileFormatError, KeyLoadError, ReconcileError, YikatongError
 from ..identity import PersonName
 from ..payout import PayoutBatch
 from ..reconcile import (
     AccountCorrection,
     Reconciliation,
+    Reissue,
     reconcile,
-    reissue,
+    reissue_by_bank,
     summary_rows,
     to_csv,
     to_json,
     to_xlsx,
 )
 from ..signing import RsaVerifier, Sm2PublicKey, Sm2Verifier, Verifier, load_public_key
-from ._app import console, handle_errors, main
+from ._app import console, err_console, handle_errors, main
 
-__all__ = ["CORRECTION_COLUMNS", "read_corrections", "reconcile_command", "reissue_command"]
+__all__ = [
+    "CORRECTION_COLUMNS",
+    "EXIT_DOUBLE_PAYMENT",
+    "EXIT_WRONG_FILE",
+    "MAP_COLUMNS",
+    "parse_seqs",
+    "read_corrections",
+    "reconcile_command",
+    "reissue_command",
+]
+
+#: Exit status of a command given a return that is not the batch's file.
+EXIT_WRONG_FILE: Final = 3
+#: Exit status of ``reconcile-chain`` when someone was paid twice.
+EXIT_DOUBLE_PAYMENT: Final = 4
+#: Columns of the table ``reissue`` writes beside each new batch (新批次号-补发对照.csv).
+MAP_COLUMNS: Final = ("补发序号", "原批次号", "原序号", "账户已更正", "更正备注")
 
 #: Largest batch, return or corrections file read (bytes).
 MAX_FILE_BYTES: Final = 512 * 1024 * 1024
@@ -86,21 +110,47 @@ def _verifier(path: Path) -> Verifier:
     raise KeyLoadError("验签公钥应为SM2或RSA公钥", code="key.type", file=str(path))
 
 
-def _returns(adapter: BankAdapter, paths: Sequence[Path], verifier: Verifier) -> list[BankReturn]:
+def _return_files(adapter: BankAdapter, path: Path) -> dict[str, bytes]:
     suffix: str = getattr(adapter, "signature_suffix", ".sig")
+    files = {path.name: _read(path, "return")}
+    signature = path.with_name(path.name + suffix)
+    if signature.exists():
+        files[signature.name] = _read(signature, "return")
+    return files
+
+
+def _data_files(adapter: BankAdapter, paths: Sequence[Path]) -> list[Path]:
+    suffix: str = getattr(adapter, "signature_suffix", ".sig")
+    # a signature file is read with its data file
+    return [p for p in paths if not p.name.endswith(suffix)]
+
+
+def _returns(adapter: BankAdapter, paths: Sequence[Path], verifier: Verifier) -> list[BankReturn]:
     out = []
-    for path in paths:
-        if path.name.endswith(suffix):
-            continue  # a signature file, read with its data file
-        files = {path.name: _read(path, "return")}
-        signature = path.with_name(path.name + suffix)
-        if signature.exists():
-            files[signature.name] = _read(signature, "return")
+    for path in _data_files(adapter, paths):
         try:
-            out.append(adapter.parse_return(files, verifier))
+            out.append(adapter.parse_return(_return_files(adapter, path), verifier))
         except YikatongError as exc:
             raise exc.at(file=str(path)) from None
     return out
+
+
+def _refuse_wrong_files(rec: Reconciliation, paths: Sequence[Path]) -> None:
+    """Stop with status 3 when a return is not this batch's file (nothing is written)."""
+    wrong = rec.wrong_files
+    if not wrong:
+        return
+    for anomaly in wrong:
+        k = anomaly.return_index
+        name = str(paths[k]) if k is not None and k < len(paths) else "回盘文件"
+        err_console.print(
+            f"错误：{name} 不是批次 {rec.batch.batch_id} 的回盘：{anomaly.message}。"
+            f"该文件未采用，未写出任何结果；请核对回盘文件后重新运行 [{anomaly.code}]",
+            markup=False,
+            soft_wrap=True,
+            style="red",
+        )
+    raise SystemExit(EXIT_WRONG_FILE)
 
 
 def _load(
@@ -108,9 +158,24 @@ def _load(
 ) -> Reconciliation:
     batch = _load_batch(batch_file)
     adapter = get_adapter(bank)
+    if adapter.code != batch.agent_bank:
+        err_console.print(
+            f"错误：批次 {batch.batch_id} 的代发银行是 {batch.agent_bank}，不是 --bank 指定的 "
+            f"{adapter.code}；回盘未对账，未写出任何结果 [reconcile.other_bank]",
+            markup=False,
+            soft_wrap=True,
+            style="red",
+        )
+        raise SystemExit(EXIT_WRONG_FILE)
+    if not _data_files(adapter, return_files):
+        raise ReconcileError(
+            "只给出了签名文件，没有回盘数据文件；请同时给出回盘文件", code="cli.no_returns"
+        )
     verifier = _verifier(verify_key)
     returns = _returns(adapter, return_files, verifier)
-    return reconcile(batch, returns, trusted_keys={verifier.key_fingerprint})
+    rec = reconcile(batch, returns, trusted_keys={verifier.key_fingerprint})
+    _refuse_wrong_files(rec, _data_files(adapter, return_files))
+    return rec
 
 
 def _show(rec: Reconciliation) -> None:
@@ -259,17 +324,86 @@ def reconcile_command(
         console.print(f"已导出到 {out}：{stem}.xlsx、.csv、.json", markup=False, soft_wrap=True)
 
 
+def parse_seqs(text: str) -> list[int]:
+    """Seqs written ``1,3,5-8`` (commas, Chinese commas or spaces between; ranges with ``-``)."""
+    out: list[int] = []
+    for part in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(","):
+        if not part:
+            continue
+        first, dash, last = part.partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ReconcileError(f"序号应写成 1,3,5-8 这样的正整数或范围：{part}", code="cli.seqs")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low or high - low >= 1_000_000:
+            raise ReconcileError(f"序号范围有误：{part}", code="cli.seqs")
+        out.extend(range(low, high + 1))
+    if not out:
+        raise ReconcileError("--seqs 未列出任何序号", code="cli.seqs")
+    return out
+
+
+def _batch_ids(values: tuple[str, ...]) -> str | dict[str, str]:
+    plain = [v for v in values if "=" not in v]
+    named = [v for v in values if "=" in v]
+    if len(plain) == 1 and not named:
+        return plain[0]
+    if plain:
+        raise ReconcileError(
+            "--batch-id 写一个批次号，或按银行写多个“银行代码=批次号”", code="cli.batch_id"
+        )
+    ids = {}
+    for value in named:
+        bank, _, batch_id = value.partition("=")
+        ids[str(BankCode(bank))] = batch_id.strip()
+    return ids
+
+
+def _map_table(result: Reissue) -> bytes:
+    table = io.StringIO(newline="")
+    writer = csv.writer(table, lineterminator="\r\n")
+    writer.writerow(MAP_COLUMNS)
+    notes = {c.seq: c.note for c in result.corrections}
+    for seq, parent_seq in enumerate(result.origin, 1):
+        writer.writerow(
+            [
+                seq,
+                result.parent.batch_id,
+                parent_seq,
+                "是" if parent_seq in notes else "否",
+                notes.get(parent_seq, ""),
+            ]
+        )
+    return table.getvalue().encode("utf-8-sig")
+
+
+def _mkdir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileFormatError(
+            f"无法创建目录：{type(exc).__name__}", code="reconcile.file_unwritable"
+        ).at(file=str(path)) from None
+
+
 @main.command("reissue")
 @_BATCH
 @_RETURNS
 @_BANK
 @_KEY
-@click.option("--batch-id", "new_batch_id", required=True, help="补发批次号")
+@click.option(
+    "--batch-id",
+    "new_batch_ids",
+    required=True,
+    multiple=True,
+    help="补发批次号；补发明细分属多家银行时，其他银行的批次号为“批次号-银行代码”，"
+    "或按银行写多个“银行代码=批次号”",
+)
 @click.option(
     "--corrections",
     type=click.Path(dir_okay=False, path_type=Path),
     help="账户更正文件（CSV：序号,收款账号[,开户银行,户名,是否一卡通,备注]）",
 )
+@click.option("--seqs", "seqs_text", help="只补发这些序号（原批次的序号，如 1,3,5-8）")
 @click.option(
     "--accept-anomalies", "reason", help="对账有异常时仍要补发：接受异常的理由（记录在案）"
 )
@@ -277,7 +411,7 @@ def reconcile_command(
     "--out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="输出目录：写入补发批次 JSON 和补发对照表 CSV",
+    help="输出目录：每个补发批次写入批次 JSON 和补发对照表 CSV",
 )
 @handle_errors
 def reissue_command(
@@ -286,55 +420,57 @@ def reissue_command(
     return_files: tuple[Path, ...],
     bank: str,
     verify_key: Path,
-    new_batch_id: str,
+    new_batch_ids: tuple[str, ...],
     corrections: Path | None,
+    seqs_text: str | None,
     reason: str | None,
     out: Path,
 ) -> None:
-    """对发放失败的明细生成补发批次（可同时更正账户）。"""
+    """对发放失败的明细生成补发批次（可同时更正账户）。
+
+    销户、挂失、账户不存在、户名或证件号不符的明细须有账户更正才补发，其余
+    （冻结、止付、卡未激活、超限、其他原因）可按原账户补发；更正到其他银行的
+    账户，按银行另成补发批次。
+    """
     rec = _load(batch_file, return_files, bank, verify_key)
     fixes = [] if corrections is None else read_corrections(corrections, rec.batch)
-    result = reissue(rec, fixes, batch_id=new_batch_id, accept_anomalies=reason)
-    new = result.batch
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FileFormatError(
-            f"无法创建目录：{type(exc).__name__}", code="reconcile.file_unwritable"
-        ).at(file=str(out)) from None
-    _write(out / f"{new.batch_id}.json", new.model_dump_json(indent=2).encode("utf-8"))
-    table = io.StringIO(newline="")
-    writer = csv.writer(table, lineterminator="\r\n")
-    writer.writerow(["补发序号", "原批次号", "原序号", "账户已更正", "更正备注"])
-    notes = {c.seq: c.note for c in result.corrections}
-    for seq, parent_seq in enumerate(result.origin, 1):
-        fixed = parent_seq in notes
-        writer.writerow(
-            [
-                seq,
-                rec.batch.batch_id,
-                parent_seq,
-                "是" if fixed else "否",
-                notes.get(parent_seq, ""),
-            ]
-        )
-    _write(out / f"{new.batch_id}-补发对照.csv", table.getvalue().encode("utf-8-sig"))
-    console.print(
-        f"补发批次 {new.batch_id}（第{new.round}轮，上级批次 {new.parent_batch_id}）："
-        f"{new.count} 笔，{new.total} 元，更正账户 {len(result.corrections)} 笔",
-        markup=False,
-        soft_wrap=True,
+    seqs = None if seqs_text is None else parse_seqs(seqs_text)
+    results = reissue_by_bank(
+        rec, fixes, batch_id=_batch_ids(new_batch_ids), accept_anomalies=reason, seqs=seqs
     )
-    if result.acceptance is not None:
+    _mkdir(out)
+    for result in results:
+        new = result.batch
+        _write(out / f"{new.batch_id}.json", new.model_dump_json(indent=2).encode("utf-8"))
+        _write(out / f"{new.batch_id}-补发对照.csv", _map_table(result))
         console.print(
-            f"已接受 {len(result.acceptance.anomalies)} 处异常，理由：{result.acceptance.reason}",
+            f"补发批次 {new.batch_id}（代发银行 {new.agent_bank}，第{new.round}轮，上级批次 "
+            f"{new.parent_batch_id}）：{new.count} 笔，{new.total} 元，"
+            f"更正账户 {len(result.corrections)} 笔",
             markup=False,
             soft_wrap=True,
         )
-    if result.skipped:
+    first = results[0]
+    if first.acceptance is not None:
         console.print(
-            f"未纳入补发的失败明细：{'、'.join(map(str, result.skipped))}",
+            f"已接受 {len(first.acceptance.anomalies)} 处异常，理由：{first.acceptance.reason}",
             markup=False,
             soft_wrap=True,
         )
-    console.print(f"已写入 {out / (new.batch_id + '.json')}", markup=False, soft_wrap=True)
+    if first.held:
+        console.print(f"须先更正账户、未纳入补发的失败明细 {len(first.held)} 笔：", markup=False)
+        for held in first.held:
+            console.print(
+                f"  - 第{held.seq}笔（{held.status.label}）：{held.reason}",
+                markup=False,
+                soft_wrap=True,
+            )
+    others = [s for s in first.skipped if s not in {h.seq for h in first.held}]
+    if others:
+        console.print(
+            f"未纳入补发的其他失败明细（已补发过或未选中）：{'、'.join(map(str, others))}",
+            markup=False,
+            soft_wrap=True,
+        )
+    names = "、".join(f"{r.batch.batch_id}.json" for r in results)
+    console.print(f"已写入 {out}：{names}", markup=False, soft_wrap=True)

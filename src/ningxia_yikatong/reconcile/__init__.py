@@ -4,7 +4,8 @@ After the agent bank pays a batch, its return says who was paid and who was
 bounced. :func:`reconcile` puts every item of the batch in exactly one
 :class:`Outcome` (paid, failed with the bank's reason, pending, missing) and
 reports every :class:`Anomaly`; :func:`reissue` builds the next batch from
-the failures, with corrected accounts; :func:`reconcile_chain` follows each
+the failures, with corrected accounts (:func:`reissue_by_bank` one batch per
+agent bank when corrected accounts are at other banks); :func:`reconcile_chain` follows each
 original item through its reissues and reports anyone paid twice;
 :func:`recipient_notices` gives the 逐项告知 texts; :func:`to_xlsx`,
 :func:`to_csv` and :func:`to_json` export the result.
@@ -35,6 +36,7 @@ from ._exports import (
 from ._matching import (
     RETURN_KIND_KEY,
     REVERSAL_KIND,
+    WRONG_FILE_KINDS,
     Anomaly,
     AnomalyKind,
     ItemResult,
@@ -48,26 +50,34 @@ from ._matching import (
 )
 from ._notices import DEFAULT_NOTICE_TEMPLATE, RecipientNotice, recipient_notices
 from ._reissue import (
+    DEFAULT_RETRY_POLICY,
+    REASONS,
     Acceptance,
     AccountCorrection,
     Attempt,
     ChainItem,
     ChainReconciliation,
+    HeldItem,
     Reissue,
+    RetryPolicy,
     reconcile_chain,
     reissue,
+    reissue_by_bank,
 )
 
 __all__ = [
     "ANOMALY_HEADERS",
     "CSV_HEADERS",
     "DEFAULT_NOTICE_TEMPLATE",
+    "DEFAULT_RETRY_POLICY",
     "FAILED_HEADERS",
     "PAID_HEADERS",
     "PENDING_HEADERS",
+    "REASONS",
     "RETURN_KIND_KEY",
     "REVERSAL_KIND",
     "SHEET_NAMES",
+    "WRONG_FILE_KINDS",
     "Acceptance",
     "AccountCorrection",
     "Anomaly",
@@ -75,12 +85,14 @@ __all__ = [
     "Attempt",
     "ChainItem",
     "ChainReconciliation",
+    "HeldItem",
     "ItemResult",
     "Outcome",
     "RecipientNotice",
     "ReconcileTotals",
     "Reconciliation",
     "Reissue",
+    "RetryPolicy",
     "ReturnSummary",
     "Totals",
     "as_reversal",
@@ -88,6 +100,7 @@ __all__ = [
     "reconcile",
     "reconcile_chain",
     "reissue",
+    "reissue_by_bank",
     "summary_rows",
     "to_csv",
     "to_dict",

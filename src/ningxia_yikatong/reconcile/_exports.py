@@ -17,6 +17,7 @@ The JSON form names items by ``seq`` only: systems already hold the batch.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -29,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ..errors import Location
+from ..errors import Location, ReconcileError
 from ..identity import mask_account, mask_id_number
 from ._matching import Anomaly, ItemResult, Outcome, ReconcileTotals, Reconciliation, Totals
 
@@ -106,6 +107,11 @@ _ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _check(rec: object) -> None:
+    if not isinstance(rec, Reconciliation):
+        raise ReconcileError("导出需要对账结果（Reconciliation）", code="reconcile.not_reconciled")
+
+
 def summary_rows(totals: ReconcileTotals) -> list[tuple[str, int, Decimal]]:
     """The summary table: label, count, amount; failures also by reason.
 
@@ -116,6 +122,10 @@ def summary_rows(totals: ReconcileTotals) -> list[tuple[str, int, Decimal]]:
     >>> [row[0] for row in summary_rows(t)]
     ['批次合计', '已发放', '发放失败', '银行处理中', '回盘未列明']
     """
+    if not isinstance(totals, ReconcileTotals):
+        raise ReconcileError(
+            "汇总表需要对账合计（ReconcileTotals，如 rec.totals）", code="reconcile.totals_type"
+        )
     rows = [
         ("批次合计", totals.batch),
         ("已发放", totals.paid),
@@ -195,6 +205,7 @@ def _xlsx_cell(ws: WriteOnlyWorksheet, value: object) -> object:
 
 def to_xlsx(rec: Reconciliation, *, mask: bool = True) -> bytes:
     """The reconciliation as an XLSX workbook (bytes) for department staff."""
+    _check(rec)
     wb = Workbook(write_only=True)
     summary = wb.create_sheet(SHEET_NAMES[0])
     summary.append(["批次号", rec.batch.batch_id])
@@ -275,14 +286,34 @@ def to_csv(rec: Reconciliation, *, mask: bool = True, encoding: str = "utf-8-sig
     """The reconciliation as one CSV table with Chinese headers.
 
     ``utf-8-sig`` (with a byte order mark) is the default because that is
-    what lets spreadsheet programs on Chinese Windows open it correctly.
+    what lets spreadsheet programs on Chinese Windows open it correctly. An
+    encoding that is unknown or cannot write the text is refused
+    (``reconcile.export_encoding``): nothing is replaced silently.
     """
+    _check(rec)
+    if not isinstance(encoding, str):
+        raise ReconcileError("CSV 的字符编码应为编码名称（文本）", code="reconcile.export_encoding")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ReconcileError(
+            f"未知的字符编码：{encoding}", code="reconcile.export_encoding"
+        ) from None
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADERS)
     for row in _csv_rows(rec, mask):
         writer.writerow([_csv_text(v) for v in row])
-    return out.getvalue().encode(encoding)
+    text = out.getvalue()
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        raise ReconcileError(
+            f"对账表第{line}行的“{exc.object[exc.start : exc.end]}”无法用 {encoding} 编码；"
+            "请改用 utf-8-sig 或 gb18030",
+            code="reconcile.export_encoding",
+        ) from None
 
 
 def _totals(t: Totals) -> dict[str, Any]:
@@ -303,6 +334,7 @@ def _anomaly_dict(a: Anomaly) -> dict[str, Any]:
 
 def to_dict(rec: Reconciliation) -> dict[str, Any]:
     """The reconciliation as plain data (amounts as strings of yuan, 2 decimals)."""
+    _check(rec)
     t = rec.totals
     batch = rec.batch
     items = []

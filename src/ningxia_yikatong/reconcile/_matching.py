@@ -23,6 +23,7 @@ from ..payout import PayoutBatch, PayoutItem
 __all__ = [
     "RETURN_KIND_KEY",
     "REVERSAL_KIND",
+    "WRONG_FILE_KINDS",
     "Anomaly",
     "AnomalyKind",
     "ItemResult",
@@ -76,6 +77,7 @@ class AnomalyKind(StrEnum):
     CONFLICTING_LINE = "conflicting_line"  # 回盘之间结果矛盾
     HEADER_TOTALS = "header_totals"  # 回盘汇总与明细不符
     OTHER_BATCH = "other_batch"  # 回盘属于其他批次
+    OTHER_BANK = "other_bank"  # 回盘来自其他银行
     REVERSAL = "reversal"  # 已发放款项被退回
     DOUBLE_PAYMENT = "double_payment"  # 同一笔补贴发放两次以上
 
@@ -90,6 +92,9 @@ class AnomalyKind(StrEnum):
         return _KIND_LABELS[self]
 
 
+#: Anomalies that say a return is not this batch's file at all: nothing of it is used.
+WRONG_FILE_KINDS: Final = frozenset({AnomalyKind.OTHER_BATCH, AnomalyKind.OTHER_BANK})
+
 _KIND_LABELS: Final = {
     AnomalyKind.UNMATCHED_LINE: "回盘记录无对应明细",
     AnomalyKind.AMOUNT_MISMATCH: "金额不符",
@@ -99,6 +104,7 @@ _KIND_LABELS: Final = {
     AnomalyKind.CONFLICTING_LINE: "结果矛盾",
     AnomalyKind.HEADER_TOTALS: "汇总与明细不符",
     AnomalyKind.OTHER_BATCH: "非本批次回盘",
+    AnomalyKind.OTHER_BANK: "非本批次代发银行的回盘",
     AnomalyKind.REVERSAL: "退回（冲正）",
     AnomalyKind.DOUBLE_PAYMENT: "重复发放",
 }
@@ -245,6 +251,10 @@ def as_reversal(bank_return: BankReturn) -> BankReturn:
     came back; each line's status is the failure reason. Adapters that parse
     reversal files mark them themselves (``extra["return_kind"] == "reversal"``).
     """
+    if not isinstance(bank_return, BankReturn):
+        raise ReconcileError(
+            "只能把已解析并验签的回盘（BankReturn）标为退回文件", code="reconcile.not_parsed"
+        )
     extra = dict(bank_return.extra)
     extra[RETURN_KIND_KEY] = REVERSAL_KIND
     return BankReturn(
@@ -403,6 +413,16 @@ class Reconciliation:
     def failed(self) -> tuple[ItemResult, ...]:
         """Items the bank refused, with the reason."""
         return self.results(Outcome.FAILED)
+
+    @property
+    def wrong_files(self) -> tuple[Anomaly, ...]:
+        """The anomalies saying a return is not this batch's file (another batch or bank).
+
+        Nothing of such a return is used: every item it would have decided
+        stays missing. A caller that takes a reconciliation as final should
+        refuse one that has any (the command line exits with status 3).
+        """
+        return tuple(a for a in self.anomalies if a.kind in WRONG_FILE_KINDS)
 
     @property
     def pending(self) -> tuple[ItemResult, ...]:
@@ -764,6 +784,11 @@ def reconcile(
         raise ReconcileError("对账需要发放批次（PayoutBatch）", code="reconcile.not_batch")
     rets = _as_returns(returns)
     if trusted_keys is not None:
+        if isinstance(trusted_keys, (str, bytes)) or not isinstance(trusted_keys, Iterable):
+            raise ReconcileError(
+                "trusted_keys 应为受信任的银行密钥指纹（文本）的集合",
+                code="reconcile.trusted_keys_type",
+            )
         keys = frozenset(trusted_keys)
         for k, ret in enumerate(rets):
             if ret.key_fingerprint not in keys:
@@ -777,12 +802,12 @@ def reconcile(
     for k, ret in enumerate(rets):
         try:
             lines_total = sum((r.amount for r in ret.records), _ZERO)
-            used = ret.batch_id == batch.batch_id
+            used = ret.batch_id == batch.batch_id and ret.bank == batch.agent_bank
             reversal = ret.extra.get(RETURN_KIND_KEY) == REVERSAL_KIND
             _check_header(m, k, ret, lines_total)
             if used:
                 m.apply(k, ret)
-            else:
+            elif ret.batch_id != batch.batch_id:
                 m.anomaly(
                     AnomalyKind.OTHER_BATCH,
                     f"回盘属于批次 {ret.batch_id}，不是 {batch.batch_id}；其 "
@@ -790,6 +815,15 @@ def reconcile(
                     None,
                     k,
                     _where(ret, field="batch_id"),
+                )
+            else:
+                m.anomaly(
+                    AnomalyKind.OTHER_BANK,
+                    f"回盘来自代发银行 {ret.bank}，批次 {batch.batch_id} 的代发银行是 "
+                    f"{batch.agent_bank}；其 {len(ret.records)} 条记录未用于对账",
+                    None,
+                    k,
+                    _where(ret, field="bank"),
                 )
         except (TypeError, AttributeError, ArithmeticError) as exc:
             raise ReconcileError(

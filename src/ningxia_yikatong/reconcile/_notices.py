@@ -51,7 +51,9 @@ class RecipientNotice:
         return f"RecipientNotice(seq={self.seq}, phone={phone!r}, text={self.text!r})"
 
 
-def _check_template(template: str) -> None:
+def _check_template(template: object) -> None:
+    if not isinstance(template, str):
+        raise ReconcileError("告知短信模板应为文本", code="reconcile.notice_template")
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError:
@@ -81,6 +83,10 @@ def recipient_notices(
     >>> text
     '您2026年第1季度的高龄津贴300.00元已发放至尾号9012的社会保障卡账户，请注意查收。'
     """
+    if not isinstance(reconciliation, Reconciliation):
+        raise ReconcileError(
+            "逐项告知需要对账结果（Reconciliation）", code="reconcile.not_reconciled"
+        )
     if not isinstance(policy, SubsidyPolicy):
         raise ReconcileError(
             "逐项告知需要补贴政策（SubsidyPolicy）", code="reconcile.notice_policy"

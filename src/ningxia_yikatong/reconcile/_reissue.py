@@ -2,8 +2,11 @@
 
 A reissue is a new batch with only the items a reconciliation shows as failed,
 account corrections applied, linked to its parent by ``parent_batch_id`` and
-``round``. :func:`reconcile_chain` follows every original item through the
-original batch and its reissues and reports any item or person paid twice.
+``round``; each failure status says whether the item may go again to the same
+account or needs a correction (:data:`DEFAULT_RETRY_POLICY`), and items whose
+corrected accounts are at other banks go in one reissue batch per bank.
+:func:`reconcile_chain` follows every original item through the original batch
+and its reissues and reports any item or person paid twice.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
-from ..bank import BankAccount
+from ..bank import AccountNumber, BankAccount, BankCode
 from ..banks._model import ReturnStatus
 from ..codes import BatchId
 from ..errors import ErrorDetail, Location, ReconcileError
@@ -31,17 +36,76 @@ from ._matching import (
 )
 
 __all__ = [
+    "DEFAULT_RETRY_POLICY",
+    "REASONS",
     "Acceptance",
     "AccountCorrection",
     "Attempt",
     "ChainItem",
     "ChainReconciliation",
+    "HeldItem",
     "Reissue",
+    "RetryPolicy",
     "reconcile_chain",
     "reissue",
+    "reissue_by_bank",
 ]
 
 _ZERO: Final = Decimal("0.00")
+
+
+class RetryPolicy(StrEnum):
+    """Whether a failed item may be sent again to the same account."""
+
+    RETRY = "retry"  # 可按原账户补发: the account is right, something on it was in the way
+    CORRECT = "correct"  # 须更正账户后补发: the account itself is wrong or gone
+
+    @property
+    def label(self) -> str:
+        """Chinese label for staff-facing output."""
+        return "可按原账户补发" if self is RetryPolicy.RETRY else "须更正账户后补发"
+
+
+_S = ReturnStatus
+#: What each failure status allows (see docs/reconciliation.md for the reasons).
+DEFAULT_RETRY_POLICY: Final[Mapping[ReturnStatus, RetryPolicy]] = MappingProxyType(
+    {
+        _S.NAME_MISMATCH: RetryPolicy.CORRECT,
+        _S.ACCOUNT_NOT_FOUND: RetryPolicy.CORRECT,
+        _S.CLOSED: RetryPolicy.CORRECT,
+        _S.LOST: RetryPolicy.CORRECT,
+        _S.ID_MISMATCH: RetryPolicy.CORRECT,
+        _S.FROZEN: RetryPolicy.RETRY,
+        _S.STOPPED: RetryPolicy.RETRY,
+        _S.CARD_NOT_ACTIVATED: RetryPolicy.RETRY,
+        _S.OVER_LIMIT: RetryPolicy.RETRY,
+        _S.OTHER: RetryPolicy.RETRY,
+    }
+)
+#: Why a status needs a correction, and what the correction must change.
+REASONS: Final[Mapping[ReturnStatus, str]] = MappingProxyType(
+    {
+        _S.NAME_MISMATCH: "户名与账户不符，须更正户名或账户",
+        _S.ACCOUNT_NOT_FOUND: "账户不存在，须提供正确的账户",
+        _S.CLOSED: "账户已销户，须提供新的账户",
+        _S.LOST: "账户已挂失，补办的新卡账号不同，须提供新卡账户",
+        _S.ID_MISMATCH: "账户的证件号码不是补贴对象的，须提供本人的账户",
+        _S.FROZEN: "账户冻结，解除后可按原账户补发，也可更正账户",
+        _S.STOPPED: "账户止付，解除后可按原账户补发，也可更正账户",
+        _S.CARD_NOT_ACTIVATED: "卡未激活，本人激活后可按原账户补发",
+        _S.OVER_LIMIT: "超过账户限额，限额恢复或调整后可按原账户补发",
+        _S.OTHER: "银行未说明具体原因，核实后可按原账户补发，也可更正账户",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldItem:
+    """A failed item not reissued because its status needs a correction it lacks."""
+
+    seq: int
+    status: ReturnStatus
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +138,10 @@ class Reissue:
     """A reissue batch and how it relates to its parent.
 
     ``origin[j - 1]`` is the parent's ``seq`` of the reissue's item ``j``;
-    ``skipped`` lists failed parent items left out (already reissued, or not
-    selected), so nothing is left out silently.
+    ``skipped`` lists the failed parent items that no reissue batch of the
+    same call takes (already reissued, not selected, or held for a
+    correction), so nothing is left out silently; ``held`` are those of them
+    that need an account correction first, with the reason.
     """
 
     batch: PayoutBatch = field(repr=False)
@@ -84,6 +150,7 @@ class Reissue:
     corrections: tuple[AccountCorrection, ...] = ()
     acceptance: Acceptance | None = None
     skipped: tuple[int, ...] = ()
+    held: tuple[HeldItem, ...] = ()
 
     def parent_seq(self, seq: int) -> int:
         """The parent's ``seq`` of the reissue's item ``seq``."""
@@ -94,7 +161,8 @@ class Reissue:
         return (
             f"Reissue(batch_id={self.batch.batch_id!r}, parent={self.parent.batch_id!r}, "
             f"round={self.batch.round}, items={len(self.origin)}, "
-            f"corrections={len(self.corrections)}, skipped={len(self.skipped)})"
+            f"corrections={len(self.corrections)}, skipped={len(self.skipped)}, "
+            f"held={len(self.held)})"
         )
 
 
@@ -107,57 +175,117 @@ def _raise(problems: list[ErrorDetail], summary: str, code: str) -> None:
     raise ReconcileError(summary, code=code, details=problems)
 
 
-def _corrections(
-    corrections: Iterable[AccountCorrection] | Mapping[int, BankAccount],
-) -> list[AccountCorrection]:
+def _corrections(corrections: object) -> list[AccountCorrection]:
     if isinstance(corrections, Mapping):
         return [AccountCorrection(seq, account) for seq, account in corrections.items()]
+    if isinstance(corrections, (str, bytes)) or not isinstance(corrections, Iterable):
+        raise ReconcileError(
+            "账户更正应为 AccountCorrection 的列表或“序号→BankAccount”的映射",
+            code="reconcile.correction_type",
+        )
     return list(corrections)
 
 
-def reissue(
-    reconciliation: Reconciliation,
-    corrections: Iterable[AccountCorrection] | Mapping[int, BankAccount] = (),
+def _policy(
+    retry_policy: Mapping[ReturnStatus, RetryPolicy] | None,
+) -> Mapping[ReturnStatus, RetryPolicy]:
+    if retry_policy is None:
+        return DEFAULT_RETRY_POLICY
+    if not isinstance(retry_policy, Mapping) or not all(
+        isinstance(k, ReturnStatus) and isinstance(v, RetryPolicy) for k, v in retry_policy.items()
+    ):
+        raise ReconcileError(
+            "补发规则应为“ReturnStatus→RetryPolicy”的映射", code="reconcile.retry_policy_type"
+        )
+    return {**DEFAULT_RETRY_POLICY, **retry_policy}
+
+
+def _unchanged(status: ReturnStatus, old: BankAccount, new: BankAccount) -> bool:
+    """Whether ``new`` leaves unchanged what ``status`` says is wrong with ``old``."""
+    same_account = new.number == old.number and new.bank == old.bank
+    if status is ReturnStatus.NAME_MISMATCH:
+        return same_account and new.holder_name == old.holder_name
+    return same_account
+
+
+def _batch_ids(batch_id: object, banks: Sequence[str], parent_bank: str) -> dict[str, BatchId]:
+    """The new batch id of each bank the reissue goes to."""
+    if isinstance(batch_id, Mapping):
+        ids = {}
+        for bank in banks:
+            given = batch_id.get(bank)
+            if given is None:
+                raise ReconcileError(
+                    f"补发有发往 {bank} 的明细，但没有给出它的补发批次号",
+                    code="reconcile.batch_id_missing",
+                )
+            ids[bank] = BatchId(given)
+        return ids
+    if not isinstance(batch_id, str):
+        raise ReconcileError(
+            "补发批次号应为文本，或“银行代码→批次号”的映射", code="reconcile.batch_id_type"
+        )
+    base = BatchId(batch_id)
+    if len(banks) == 1:
+        return {banks[0]: base}
+    return {b: base if b == parent_bank else BatchId(f"{base}-{b.upper()}") for b in banks}
+
+
+def _plan(
+    reconciliation: object,
+    corrections: object,
     *,
-    batch_id: str,
-    accept_anomalies: str | None = None,
-    seqs: Iterable[int] | None = None,
-    previous: Iterable[Reissue] = (),
-    pay_date: _dt.date | None = None,
-) -> Reissue:
-    """A new batch paying again the items ``reconciliation`` shows as failed.
-
-    Only failed items are taken (all of them, or those in ``seqs``), numbered
-    1..n in the order of their original ``seq``; paid items never appear, and
-    pending or missing ones wait until a later return resolves them. Items
-    already in one of the ``previous`` reissues of the same batch are left out
-    (and listed in ``skipped``). ``corrections`` replace the account of failed
-    items; a correction for an unknown, paid, pending or missing item is
-    refused with :class:`ReconcileError` naming its ``seq``.
-
-    While the reconciliation has anomalies the reissue is refused, unless
-    ``accept_anomalies`` gives the reason they are accepted; the reason and
-    the anomalies are recorded in :attr:`Reissue.acceptance`.
-
-    The new batch keeps the parent's policy, period, region, agent bank and
-    payer; its ``parent_batch_id`` is the parent's id and its ``round`` one
-    more than the parent's.
-    """
+    batch_id: object,
+    accept_anomalies: object,
+    seqs: object,
+    previous: object,
+    pay_date: object,
+    retry_policy: Mapping[ReturnStatus, RetryPolicy] | None,
+    payers: object,
+) -> list[Reissue]:
     if not isinstance(reconciliation, Reconciliation):
         raise ReconcileError("补发需要对账结果（Reconciliation）", code="reconcile.not_reconciled")
     parent = reconciliation.batch
-    new_id = BatchId(batch_id)
+    if not isinstance(batch_id, (str, Mapping)):
+        raise ReconcileError(
+            "补发批次号应为文本，或“银行代码→批次号”的映射", code="reconcile.batch_id_type"
+        )
+    policy = _policy(retry_policy)
+    if pay_date is not None and (
+        not isinstance(pay_date, _dt.date) or isinstance(pay_date, _dt.datetime)
+    ):
+        raise ReconcileError("补发的付款日期应为日期（date）", code="reconcile.pay_date_type")
+    if accept_anomalies is not None and not isinstance(accept_anomalies, str):
+        raise ReconcileError("接受异常的理由应为文本", code="reconcile.acceptance_type")
+    if isinstance(previous, (str, bytes)) or not isinstance(previous, Iterable):
+        raise ReconcileError(
+            "previous 应为之前的补发（Reissue）列表", code="reconcile.previous_type"
+        )
     earlier = tuple(previous)
     taken: set[int] = set()
     for prev in earlier:
+        if not isinstance(prev, Reissue):
+            raise ReconcileError(
+                "previous 应为之前的补发（Reissue）列表", code="reconcile.previous_type"
+            )
         if prev.parent.batch_id != parent.batch_id:
             raise ReconcileError(
                 f"补发批次 {prev.batch.batch_id} 不是批次 {parent.batch_id} 的补发",
                 code="reconcile.previous_parent",
             )
         taken.update(prev.origin)
-    if new_id == parent.batch_id or new_id in {p.batch.batch_id for p in earlier}:
-        raise ReconcileError(f"批次号 {new_id} 已被使用", code="reconcile.batch_id_reused")
+    payer_of: dict[str, tuple[AccountNumber, str]] = {}
+    if payers is not None:
+        if not isinstance(payers, Mapping):
+            raise ReconcileError(
+                "付款账户应为“银行代码→（账号, 户名）”的映射", code="reconcile.payer_type"
+            )
+        for bank, payer in payers.items():
+            if not (isinstance(payer, tuple) and len(payer) == 2 and isinstance(payer[1], str)):
+                raise ReconcileError(
+                    "付款账户应为“银行代码→（账号, 户名）”的映射", code="reconcile.payer_type"
+                )
+            payer_of[BankCode(bank)] = (AccountNumber(payer[0]), payer[1])
 
     acceptance = None
     if reconciliation.anomalies:
@@ -174,7 +302,8 @@ def reissue(
         acceptance = Acceptance(reason, reconciliation.anomalies)
 
     n = len(parent.items)
-    outcomes = [r.outcome for r in reconciliation]
+    results = list(reconciliation)
+    outcomes = [r.outcome for r in results]
     problems: list[ErrorDetail] = []
 
     def refuse(seq: object, code: str, message: str, field: str) -> None:
@@ -204,11 +333,14 @@ def reissue(
 
     selected: set[int] | None = None
     if seqs is not None:
+        if isinstance(seqs, (str, bytes)) or not isinstance(seqs, Iterable):
+            raise ReconcileError("seqs 应为序号（整数）的列表", code="reconcile.seqs_type")
         selected = set()
         for seq in seqs:
             if check_seq(seq, "reissue", "seq"):
                 selected.add(seq)
     fixes: dict[int, AccountCorrection] = {}
+    corrected: set[object] = set()  # seqs with a correction, refused or not
     for correction in _corrections(corrections):
         if not isinstance(correction, AccountCorrection) or not isinstance(
             correction.account, BankAccount
@@ -218,53 +350,225 @@ def reissue(
                 code="reconcile.correction_type",
             )
         seq = correction.seq
+        corrected.add(seq)
         if not check_seq(seq, "correction", "account"):
             continue
+        status = results[seq - 1].status
+        old = parent.items[seq - 1].beneficiary.account
         if seq in fixes:
             refuse(seq, "reconcile.correction_duplicate", f"第{seq}笔有多条账户更正", "account")
         elif selected is not None and seq not in selected:
             refuse(
                 seq, "reconcile.correction_not_selected", f"第{seq}笔有更正但未选中补发", "account"
             )
+        elif (
+            status is not None
+            and policy.get(status) is RetryPolicy.CORRECT
+            and _unchanged(status, old, correction.account)
+        ):
+            refuse(
+                seq,
+                "reconcile.correction_unchanged",
+                f"第{seq}笔因“{status.label}”失败，更正后的账户与原账户相同：{REASONS[status]}",
+                "account",
+            )
         else:
             fixes[seq] = correction
-    _raise(problems, "补发的明细选择或账户更正有误", "reconcile.reissue_invalid")
 
     failed = [i + 1 for i, o in enumerate(outcomes) if o is Outcome.FAILED]
-    chosen = [s for s in failed if s not in taken and (selected is None or s in selected)]
+    held: list[HeldItem] = []
+    for seq in failed:
+        status = results[seq - 1].status
+        if seq in taken or seq in corrected or status is None:
+            continue
+        if policy.get(status) is not RetryPolicy.CORRECT:
+            continue
+        if selected is None:
+            held.append(HeldItem(seq, status, REASONS[status]))
+        elif seq in selected:
+            refuse(
+                seq,
+                "reconcile.reissue_needs_correction",
+                f"第{seq}笔因“{status.label}”失败，不能按原账户补发：{REASONS[status]}",
+                "seq",
+            )
+    _raise(problems, "补发的明细选择或账户更正有误", "reconcile.reissue_invalid")
+
+    on_hold = {h.seq for h in held}
+    chosen = [
+        s
+        for s in failed
+        if s not in taken and s not in on_hold and (selected is None or s in selected)
+    ]
     skipped = tuple(s for s in failed if s not in chosen)
     if not chosen:
+        listed = "、".join(f"第{h.seq}笔{h.status.label}" for h in held)
+        why = f"；{len(held)} 笔须先更正账户（{listed}）" if held else ""
         raise ReconcileError(
-            f"批次 {parent.batch_id} 没有可补发的失败明细", code="reconcile.nothing_to_reissue"
+            f"批次 {parent.batch_id} 没有可补发的失败明细{why}",
+            code="reconcile.nothing_to_reissue",
+            details=[
+                ErrorDetail(
+                    "reconcile.reissue_needs_correction",
+                    f"第{h.seq}笔因“{h.status.label}”失败：{h.reason}",
+                    Location(record=h.seq, field="account"),
+                )
+                for h in held
+            ],
         )
-    items = []
-    for new_seq, seq in enumerate(chosen, 1):
-        item = parent.items[seq - 1]
-        update: dict[str, object] = {"seq": new_seq}
+
+    # An item stays with the parent's agent bank unless its correction moves the
+    # account to another bank: then that bank pays it.
+    groups: dict[str, list[int]] = {}
+    for seq in chosen:
         fix = fixes.get(seq)
-        if fix is not None:
-            update["beneficiary"] = item.beneficiary.model_copy(update={"account": fix.account})
-        items.append(item.model_copy(update=update))
-    batch = PayoutBatch(
-        batch_id=new_id,
-        policy_code=parent.policy_code,
-        period=parent.period,
-        region=parent.region,
-        agent_bank=parent.agent_bank,
-        payer_account=parent.payer_account,
-        payer_name=parent.payer_name,
-        items=tuple(items),
+        old = parent.items[seq - 1].beneficiary.account
+        moved = fix is not None and fix.account.bank != old.bank
+        bank = fix.account.bank if fix is not None and moved else parent.agent_bank
+        groups.setdefault(bank, []).append(seq)
+    banks = sorted(groups, key=lambda b: (b != parent.agent_bank, b))
+    ids = _batch_ids(batch_id, banks, parent.agent_bank)
+    used = {parent.batch_id, *(p.batch.batch_id for p in earlier)}
+    if len(set(ids.values())) != len(ids) or used & set(ids.values()):
+        reused = sorted(used & set(ids.values())) or sorted(ids.values())
+        raise ReconcileError(f"批次号 {reused[0]} 已被使用", code="reconcile.batch_id_reused")
+
+    out = []
+    for bank in banks:
+        members = groups[bank]
+        items = []
+        for new_seq, seq in enumerate(members, 1):
+            item = parent.items[seq - 1]
+            update: dict[str, object] = {"seq": new_seq}
+            fix = fixes.get(seq)
+            if fix is not None:
+                update["beneficiary"] = item.beneficiary.model_copy(update={"account": fix.account})
+            items.append(item.model_copy(update=update))
+        payer_account, payer_name = payer_of.get(bank, (parent.payer_account, parent.payer_name))
+        batch = PayoutBatch(
+            batch_id=ids[bank],
+            policy_code=parent.policy_code,
+            period=parent.period,
+            region=parent.region,
+            agent_bank=BankCode(bank),
+            payer_account=payer_account,
+            payer_name=payer_name,
+            items=tuple(items),
+            pay_date=pay_date,
+            parent_batch_id=parent.batch_id,
+            round=parent.round + 1,
+        )
+        out.append(
+            Reissue(
+                batch=batch,
+                parent=parent,
+                origin=tuple(members),
+                corrections=tuple(fixes[s] for s in members if s in fixes),
+                acceptance=acceptance,
+                skipped=skipped,
+                held=tuple(held),
+            )
+        )
+    return out
+
+
+def reissue(
+    reconciliation: Reconciliation,
+    corrections: Iterable[AccountCorrection] | Mapping[int, BankAccount] = (),
+    *,
+    batch_id: str,
+    accept_anomalies: str | None = None,
+    seqs: Iterable[int] | None = None,
+    previous: Iterable[Reissue] = (),
+    pay_date: _dt.date | None = None,
+    retry_policy: Mapping[ReturnStatus, RetryPolicy] | None = None,
+    payers: Mapping[str, tuple[str, str]] | None = None,
+) -> Reissue:
+    """A new batch paying again the items ``reconciliation`` shows as failed.
+
+    Only failed items are taken (all of them, or those in ``seqs``), numbered
+    1..n in the order of their original ``seq``; paid items never appear, and
+    pending or missing ones wait until a later return resolves them. Items
+    already in one of the ``previous`` reissues of the same batch are left out
+    (and listed in ``skipped``). ``corrections`` replace the account of failed
+    items; a correction for an unknown, paid, pending or missing item is
+    refused with :class:`ReconcileError` naming its ``seq``.
+
+    Each failure status says whether the item may be sent again to the same
+    account (:data:`DEFAULT_RETRY_POLICY`; ``retry_policy`` overrides it per
+    status): a frozen, stopped or not-activated account may, a closed, lost or
+    non-existent one, or a name or ID that does not match, needs a correction
+    that changes what was wrong. Without ``seqs``, such an item without a
+    correction is left out and listed in :attr:`Reissue.held` with the reason;
+    named in ``seqs``, it is refused (``reconcile.reissue_needs_correction``).
+
+    While the reconciliation has anomalies the reissue is refused, unless
+    ``accept_anomalies`` gives the reason they are accepted; the reason and
+    the anomalies are recorded in :attr:`Reissue.acceptance`.
+
+    The new batch keeps the parent's policy, period, region and payer (or the
+    payer of ``payers`` for its bank) and agent bank, except that an item whose
+    correction moves the account to another bank goes to that bank. Its
+    ``parent_batch_id`` is the parent's id and its ``round`` one more than the
+    parent's. When the items go to more than one bank, use
+    :func:`reissue_by_bank`; this function refuses
+    (``reconcile.reissue_several_banks``).
+    """
+    plan = _plan(
+        reconciliation,
+        corrections,
+        batch_id=batch_id,
+        accept_anomalies=accept_anomalies,
+        seqs=seqs,
+        previous=previous,
         pay_date=pay_date,
-        parent_batch_id=parent.batch_id,
-        round=parent.round + 1,
+        retry_policy=retry_policy,
+        payers=payers,
     )
-    return Reissue(
-        batch=batch,
-        parent=parent,
-        origin=tuple(chosen),
-        corrections=tuple(fixes[s] for s in chosen if s in fixes),
-        acceptance=acceptance,
-        skipped=skipped,
+    if len(plan) > 1:
+        where = "、".join(f"{r.batch.agent_bank} {r.batch.count}笔" for r in plan)
+        raise ReconcileError(
+            f"补发明细的账户分属 {len(plan)} 家代发银行（{where}），须按银行分批补发",
+            code="reconcile.reissue_several_banks",
+        )
+    return plan[0]
+
+
+def reissue_by_bank(
+    reconciliation: Reconciliation,
+    corrections: Iterable[AccountCorrection] | Mapping[int, BankAccount] = (),
+    *,
+    batch_id: str | Mapping[str, str],
+    accept_anomalies: str | None = None,
+    seqs: Iterable[int] | None = None,
+    previous: Iterable[Reissue] = (),
+    pay_date: _dt.date | None = None,
+    retry_policy: Mapping[ReturnStatus, RetryPolicy] | None = None,
+    payers: Mapping[str, tuple[str, str]] | None = None,
+) -> tuple[Reissue, ...]:
+    """:func:`reissue`, split into one reissue batch per agent bank of the accounts.
+
+    A corrected account may be at another bank than the parent's: its item goes
+    to that bank's batch. Every batch is a child of the parent (same
+    ``parent_batch_id`` and ``round``); the first is the parent's bank's, if
+    any item stays there, then the others by bank code. ``batch_id`` names the
+    batch of the parent's bank (or the only batch); another bank's batch is
+    ``<batch_id>-<BANK CODE>``, or ``batch_id`` maps each bank code to its id.
+    ``skipped`` and ``held`` are the same on every batch: the failed items that
+    none of them takes.
+    """
+    return tuple(
+        _plan(
+            reconciliation,
+            corrections,
+            batch_id=batch_id,
+            accept_anomalies=accept_anomalies,
+            seqs=seqs,
+            previous=previous,
+            pay_date=pay_date,
+            retry_policy=retry_policy,
+            payers=payers,
+        )
     )
 
 
@@ -351,6 +655,12 @@ def reconcile_chain(
     """
     if not isinstance(original, Reconciliation):
         raise ReconcileError("补发链需要原批次的对账结果", code="reconcile.chain_type")
+    given: object = rounds
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ReconcileError(
+            "补发链的轮次应为（Reissue, Reconciliation）的列表", code="reconcile.chain_type"
+        )
+    rounds = tuple(given)
     base = original.batch
     # batch id -> (batch, original seq of each of its items)
     known: dict[str, tuple[PayoutBatch, list[int]]] = {
