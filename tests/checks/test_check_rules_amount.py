@@ -225,3 +225,15 @@ def test_cap_year_of_a_semester_is_the_year_it_starts() -> None:
     assert amount_check(autumn, capped("5000"), context).findings != ()
     spring = make_batch([make_item(1, id_number=PERSON, amount="3000.00")], period="2027-S1")
     assert amount_check(spring, capped("5000"), context).findings == ()
+
+
+def test_a_cap_without_earlier_payments_is_missing_data() -> None:
+    b = make_batch([make_item(1, id_number=PERSON, amount="3000.00")])
+    unknown = amount_check(b, capped(), CheckContext.build())
+    assert unknown.missing_data == (("amount", "已发放记录（累计上限）"),)
+    assert not unknown.may_proceed  # the amount rule blocks: the cap could not be judged
+    known = amount_check(b, capped(), CheckContext.build(prior_payouts=[]))
+    assert known.missing_data == ()
+    assert known.may_proceed
+    fixed = make_policy(standard=FixedStandard(amount=Amount("3000")))
+    assert amount_check(b, fixed, CheckContext.build()).missing_data == ()

@@ -556,7 +556,8 @@ class AmountRule(_Base):
     ``context.prior_payouts`` in the calendar year of the batch's period, or
     ever, by the cap's scope; other batches only; plus earlier items of this
     batch) above the cap is reported with evidence ``code``
-    ``amount.cap_exceeded``.
+    ``amount.cap_exceeded``. Without earlier payments in the context the cap is
+    judged on this batch alone and the rule reports the missing data.
     """
 
     code = "amount"
@@ -571,13 +572,16 @@ class AmountRule(_Base):
         def check(item: PayoutItem) -> Problem | None:
             return per_payment(item) or cumulative(item)
 
-        return RuleRun(check=check)
+        # Without earlier payments only this batch counts towards the cap: say so.
+        missing = "已发放记录（累计上限）" if context.prior_payouts is None else None
+        return RuleRun(check=check, missing_data=missing)
 
     @staticmethod
     def _cumulative(
         batch: PayoutBatch, policy: SubsidyPolicy, capped: CappedStandard, context: CheckContext
     ) -> Callable[[PayoutItem], Problem | None]:
-        paid = context.prior_payouts.for_policy(policy.code)
+        prior = context.prior_payouts
+        paid = {} if prior is None else prior.for_policy(policy.code)
         cap, scope, year = capped.cap, capped.scope, batch.period.start.year
         this_batch = batch.batch_id
         in_batch: dict[str, Decimal] = {}

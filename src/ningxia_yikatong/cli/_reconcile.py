@@ -265,7 +265,8 @@ def read_corrections(path: Path, batch: PayoutBatch) -> list[AccountCorrection]:
                 raise FileFormatError(
                     f"批次中没有序号 {seq}，须填写开户银行和户名", code="corrections.seq"
                 )
-            yikatong = (current.is_yikatong if current else True) if flag == "" else flag == "是"
+            # A blank flag is unknown: the old account's flag says nothing about a new one.
+            yikatong = None if flag == "" else flag == "是"
             account = BankAccount(number=number, bank=bank, holder_name=name, is_yikatong=yikatong)
         except YikatongError as exc:
             raise exc.at(file=str(path), row=row_number, column=column) from None
