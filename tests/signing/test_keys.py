@@ -504,3 +504,18 @@ def test_pem_blocks_in_one_pass(sm2_key: Sm2PrivateKey) -> None:
         with pytest.raises(KeyLoadError) as info:
             load_private_key(bad)
         assert info.value.code == "key.pem"
+
+
+def test_pbkdf2_iterations_are_capped(sm2_key: Sm2PrivateKey) -> None:
+    from asn1crypto import keys as asn1_keys
+
+    from ningxia_yikatong.signing._keys import _MAX_PBKDF2_ITERATIONS
+
+    pem = private_key_to_pem(sm2_key, "pw")
+    der = base64.b64decode(b"".join(pem.splitlines()[1:-1]))
+    info = asn1_keys.EncryptedPrivateKeyInfo.load(der)
+    kdf = info["encryption_algorithm"]["parameters"]["key_derivation_func"]["parameters"]
+    kdf["iteration_count"] = _MAX_PBKDF2_ITERATIONS * 2  # seconds of PBKDF2 before failing
+    with pytest.raises(KeyLoadError) as info_error:
+        load_private_key(info.dump(force=True), "pw")
+    assert info_error.value.code == "key.pkcs8"
