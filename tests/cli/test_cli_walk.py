@@ -118,7 +118,8 @@ def test_roster_to_second_round_and_chain(tmp_path: Path, bank: Bank) -> None:
     by_status: dict[str, list[int]] = {}
     for item in result["items"]:
         by_status.setdefault(item["status"], []).append(item["seq"])
-    assert by_status.get("closed") and by_status.get("frozen"), by_status
+    assert by_status.get("closed"), by_status
+    assert by_status.get("frozen"), by_status
 
     # A closed account is not sent again unchanged: without a correction it is held.
     code, out = run("reissue", cleared_file, *first, "--bank", bank.code,

@@ -303,3 +303,219 @@ def test_sm2_certificate_from_openssl(
 
 def test_generate_sm2_key_is_random() -> None:
     assert generate_sm2_key() != generate_sm2_key()
+
+
+# --- legacy PEM encryption: the DEK-Info header is checked before cryptography ---
+
+
+def _legacy_pem(key: rsa.RSAPrivateKey, dek_info: bytes | None) -> bytes:
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.BestAvailableEncryption(b"pw"),
+    )
+    assert b"DEK-Info: AES-256-CBC," in pem
+    lines = [line if not line.startswith(b"DEK-Info:") else dek_info for line in pem.split(b"\n")]
+    return b"\n".join(line for line in lines if line is not None)
+
+
+@pytest.mark.parametrize(
+    "dek_info",
+    [
+        b"DEK-Info: AES-256-CBC,0011223344556677",  # 8-byte IV for a 16-byte block
+        b"DEK-Info: AES-128-CBC,00",
+        b"DEK-Info: DES-EDE3-CBC,00112233445566778899AABBCCDDEEFF",
+        b"DEK-Info: AES-256-CBC,zz112233445566778899aabbccddeeff",
+        b"DEK-Info: AES-256-CBC",
+        b"DEK-Info: RC2-40-CBC,0011223344556677",
+        b"DEK-Info: \xff\xfe,00",
+        None,  # Proc-Type ENCRYPTED without DEK-Info
+    ],
+)
+def test_legacy_pem_with_bad_dek_info(rsa_key: rsa.RSAPrivateKey, dek_info: bytes | None) -> None:
+    with pytest.raises(KeyLoadError) as info:
+        load_private_key(_legacy_pem(rsa_key, dek_info), "pw")
+    assert info.value.code == "key.pem"
+
+
+def test_legacy_pem_still_loads(rsa_key: rsa.RSAPrivateKey) -> None:
+    pem = _legacy_pem(rsa_key, b"DEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF")
+    # Another IV decrypts to garbage: a wrong-password error, not a crash.
+    with pytest.raises(KeyLoadError):
+        load_private_key(pem, "pw")
+    good = rsa_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.BestAvailableEncryption(b"pw"),
+    )
+    assert key_fingerprint(load_private_key(good, "pw")) == key_fingerprint(rsa_key)
+
+
+class PanicException(BaseException):
+    """Stands in for ``pyo3_runtime.PanicException`` (Rust panics in cryptography)."""
+
+
+PanicException.__module__ = "pyo3_runtime"
+
+
+@pytest.mark.parametrize("escape", [PanicException, KeyboardInterrupt])
+def test_a_panic_in_cryptography_is_a_key_error(
+    monkeypatch: pytest.MonkeyPatch,
+    rsa_key: rsa.RSAPrivateKey,
+    escape: type[BaseException],
+) -> None:
+    def panic(*args: object, **kwargs: object) -> None:
+        raise escape("assertion failed: iv_len <= iv.len()")
+
+    pem = _rsa_forms(rsa_key)["pkcs1-pem"]
+    monkeypatch.setattr(serialization, "load_pem_private_key", panic)
+    if escape is KeyboardInterrupt:
+        with pytest.raises(KeyboardInterrupt):
+            load_private_key(pem)
+        return
+    with pytest.raises(KeyLoadError) as info:
+        load_private_key(pem)
+    assert info.value.code == "key.format"
+
+
+# --- work bounded by the input's size -------------------------------------------------
+
+_BOUNDED = """
+import sys
+from ningxia_yikatong.errors import KeyLoadError
+from ningxia_yikatong.signing import load_certificate, load_private_key, load_public_key
+loader = {"key": load_private_key, "pub": load_public_key, "cert": load_certificate}[sys.argv[1]]
+data = {
+    "ff": b"\\xff" * 1_000_000,
+    "nested-ff": b"\\x30\\x83\\x0f\\x42\\x45" + b"\\xff" * 1_000_000,
+    "begins": b"-----BEGIN PRIVATE KEY-----\\n" * 35_000,
+    "begins-no-newline": b"-----BEGIN PRIVATE KEY-----" * 35_000,
+    "deep": b"\\x30\\x80" * 400_000,
+}[sys.argv[2]]
+try:
+    loader(data)
+except KeyLoadError as exc:
+    print(exc.code)
+"""
+
+
+@pytest.mark.parametrize(
+    ("loader", "case"),
+    [
+        ("key", "ff"),
+        ("pub", "ff"),
+        ("cert", "ff"),
+        ("key", "nested-ff"),
+        ("cert", "nested-ff"),
+        ("key", "begins"),
+        ("pub", "begins-no-newline"),
+        ("cert", "begins"),
+        ("key", "deep"),
+    ],
+)
+def test_loaders_on_large_junk_finish(loader: str, case: str) -> None:
+    # In a child process with a timeout: a parser whose work grows faster than
+    # its input (seconds to minutes on these inputs before) fails the test
+    # instead of hanging the suite. The limit allows for a loaded machine.
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _BOUNDED, loader, case],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=20,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() in {"key.format", "key.pem", "cert.format"}
+
+
+def test_key_files_over_the_limit_are_refused(tmp_path: Path) -> None:
+    from ningxia_yikatong.signing._keys import MAX_KEY_FILE_BYTES
+
+    big = tmp_path / "big.pem"
+    big.write_bytes(b"A" * (MAX_KEY_FILE_BYTES + 1))
+    for load in (load_private_key, load_public_key, load_certificate):
+        with pytest.raises(KeyLoadError) as info:
+            load(big)
+        assert info.value.code == "key.size"
+        with pytest.raises(KeyLoadError) as info:
+            load(big.read_bytes())
+        assert info.value.code == "key.size"
+
+
+def _nested(depth: int) -> bytes:
+    der = b"\x05\x00"
+    for _ in range(depth):
+        der = b"\x30" + bytes([len(der)]) + der
+    return der
+
+
+@pytest.mark.parametrize(
+    "der",
+    [
+        b"\x30\x80\x02\x01\x01\x00\x00",  # BER indefinite length
+        b"\x30\x03\x02\x01\x01\x00",  # trailing byte
+        b"\x30\x04\x02\x01\x01",  # length beyond the data
+        b"\x30\x06\x1f\xff\xff\xff\x01\x00",  # tag number of 4+ bytes
+        b"\x30\x45\x06\x43" + b"\x2a" * 67,  # 67-byte object identifier
+        _nested(40),  # nested too deep
+        b"\x02\x01\x01",  # not a SEQUENCE
+    ],
+)
+def test_der_structure_refused_before_parsing(der: bytes) -> None:
+    from ningxia_yikatong.signing._keys import _check_der
+
+    with pytest.raises(ValueError, match=r"\w"):
+        _check_der(der)
+    for load in (load_private_key, load_public_key, load_certificate):
+        with pytest.raises(KeyLoadError):
+            load(der)
+
+
+def test_der_structure_of_real_keys_passes(
+    sm2_key: Sm2PrivateKey, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    from ningxia_yikatong.signing._keys import _check_der
+
+    for der in (
+        sm2_key.to_der(),
+        sm2_key.public_key().to_der(),
+        *(data for form, data in _rsa_forms(rsa_key).items() if form.endswith("der")),
+        make_certificate(rsa_key).public_bytes(serialization.Encoding.DER),
+        _nested(32),
+    ):
+        _check_der(der)
+
+
+def test_pem_blocks_in_one_pass(sm2_key: Sm2PrivateKey) -> None:
+    pem = private_key_to_pem(sm2_key)
+    cert_junk = b"Bag Attributes\n    localKeyID: 01\n"
+    assert load_private_key(cert_junk + pem + b"trailing text\n") == sm2_key
+    public = public_key_to_pem(sm2_key.public_key())
+    assert load_private_key(public + pem) == sm2_key
+    for bad in (
+        pem.replace(b"-----END PRIVATE KEY-----", b""),
+        pem[:40] + public + pem[40:],  # a BEGIN inside an open block
+        b"-----BEGIN private key-----\nAAAA\n-----END private key-----\n",
+        b"-----BEGIN PRIVATE KEY-----AAAA-----END PRIVATE KEY-----",
+    ):
+        with pytest.raises(KeyLoadError) as info:
+            load_private_key(bad)
+        assert info.value.code == "key.pem"
+
+
+def test_pbkdf2_iterations_are_capped(sm2_key: Sm2PrivateKey) -> None:
+    from asn1crypto import keys as asn1_keys
+
+    from ningxia_yikatong.signing._keys import _MAX_PBKDF2_ITERATIONS
+
+    pem = private_key_to_pem(sm2_key, "pw")
+    der = base64.b64decode(b"".join(pem.splitlines()[1:-1]))
+    info = asn1_keys.EncryptedPrivateKeyInfo.load(der)
+    kdf = info["encryption_algorithm"]["parameters"]["key_derivation_func"]["parameters"]
+    kdf["iteration_count"] = _MAX_PBKDF2_ITERATIONS * 2  # seconds of PBKDF2 before failing
+    with pytest.raises(KeyLoadError) as info_error:
+        load_private_key(info.dump(force=True), "pw")
+    assert info_error.value.code == "key.pkcs8"

@@ -65,6 +65,32 @@ def test_round_trip_returns_signed_content(rsa_key: rsa.RSAPrivateKey, cert: Cer
     assert etree.tostring(verify_xml(signed, cert)) == etree.tostring(content)
 
 
+_DS = "{http://www.w3.org/2000/09/xmldsig#}"
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def test_signature_value_must_be_canonical_base64(
+    rsa_key: rsa.RSAPrivateKey, cert: Certificate
+) -> None:
+    signed = sign_xml(DOC.encode(), rsa_key, cert)
+    value = signed.find(f".//{_DS}SignatureValue")
+    assert value is not None
+    assert value.text is not None
+    text = "".join(value.text.split())
+    assert text.endswith("==")  # 256 bytes: the last character has 4 unused bits
+    # Reflowed with XML whitespace, the value still verifies (base64Binary).
+    value.text = "\n" + "\n".join(text[i : i + 64] for i in range(0, len(text), 64)) + "\n"
+    verify_xml(etree.tostring(signed), cert)
+    last = text[-3]
+    value.text = text[:-3] + _B64[_B64.index(last) | 1] + "=="
+    with pytest.raises(SignatureError) as info:
+        verify_xml(etree.tostring(signed), cert)
+    assert info.value.code == "signature.base64"
+    value.text = text[:-3] + "!" + text[-3:]  # a stray character signxml would skip
+    with pytest.raises(SignatureError):
+        verify_xml(etree.tostring(signed), cert)
+
+
 def test_tampered_content_fails(rsa_key: rsa.RSAPrivateKey, cert: Certificate) -> None:
     data = etree.tostring(sign_xml(DOC.encode(), rsa_key, cert))
     for bad in (

@@ -39,6 +39,7 @@ from ..errors import (
 from ..identity import mask_account, mask_id_number
 from ..money import CENT, MAX_AMOUNT, Amount
 from ..payout import PayoutBatch
+from ..signing._base64 import b64decode_canonical
 from ..signing._protocols import Signer, Verifier
 from ._model import (
     BankReturn,
@@ -499,7 +500,7 @@ class RecordFileAdapter(BankAdapter):
     def _verify(self, main: str, data: bytes, sig_file: bytes, verifier: Verifier) -> None:
         self.check_signer(verifier, "验签密钥")
         try:
-            signature = base64.b64decode(sig_file.strip(), validate=True)
+            signature = b64decode_canonical(sig_file, whitespace="line")
         except (binascii.Error, ValueError):
             raise SignatureError(
                 "签名文件不是有效的Base64",

@@ -47,6 +47,7 @@ from lxml import etree
 from ..errors import BankFileError, ErrorDetail, Location, SignatureError
 from ..identity import mask_id_number
 from ..payout import PayoutBatch
+from ..signing._base64 import b64decode_canonical
 from ..signing._keys import load_certificate
 from ..signing._protocols import Signer, Verifier
 from ._adapter import BankAdapter
@@ -177,8 +178,8 @@ def verify(
     _algorithm(transforms[1], C14N_EXC, file, ref_path + "/Transforms/Transform[2]")
     _algorithm(ref[1], DIGEST_SHA256, file, ref_path + "/DigestMethod")
     try:
-        claimed = base64.b64decode("".join((ref[2].text or "").split()), validate=True)
-        sig_value = base64.b64decode("".join((value_el.text or "").split()), validate=True)
+        claimed = b64decode_canonical(ref[2].text or "", whitespace="xml")
+        sig_value = b64decode_canonical(value_el.text or "", whitespace="xml")
     except (binascii.Error, ValueError):
         raise _fail("签名值或摘要值不是有效的Base64", "signature.format", file, path) from None
     if len(signature) == 3:
@@ -216,7 +217,7 @@ def _check_key_info(
                 if etree.QName(cert_el).localname != "X509Certificate":
                     continue
                 try:
-                    der = base64.b64decode("".join((cert_el.text or "").split()), validate=True)
+                    der = b64decode_canonical(cert_el.text or "", whitespace="xml")
                 except (binascii.Error, ValueError):
                     raise _fail(
                         "签名中的证书不是有效的Base64", "signature.format", file, path

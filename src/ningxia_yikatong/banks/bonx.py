@@ -61,6 +61,7 @@ from typing import Any, ClassVar, Final, NoReturn
 
 from ..errors import AdapterError, BankFileError, SignatureError, YikatongError
 from ..payout import PayoutBatch
+from ..signing._base64 import b64decode_canonical
 from ..signing._digest import digest
 from ..signing._keys import Certificate
 from ..signing._protocols import Signer, Verifier
@@ -516,7 +517,7 @@ class BonxAdapter(BankAdapter):
             if params[key] != expected:
                 j.fail(f"{key} 应为 {expected}", "bankfile.parameter", _pointer(key))
         try:
-            signature = base64.b64decode(params["sign"], validate=True)
+            signature = b64decode_canonical(params["sign"])
         except (binascii.Error, ValueError):
             raise SignatureError(
                 "签名不是有效的Base64", code="signature.format", file=j.file, path="/sign"
@@ -541,7 +542,7 @@ class BonxAdapter(BankAdapter):
         if params["encrypt_type"] != "SM2-SM4-GCM":
             j.fail("encrypt_type 应为 SM2-SM4-GCM", "bankfile.parameter", "/encrypt_type")
         try:
-            sealed = base64.b64decode(params["biz_content"], validate=True)
+            sealed = b64decode_canonical(params["biz_content"])
         except (binascii.Error, ValueError):
             j.fail("biz_content 不是有效的Base64", "bankfile.base64", "/biz_content")
         try:

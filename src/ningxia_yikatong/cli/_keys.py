@@ -3,16 +3,20 @@
 Passwords and shared keys are read from environment variables named on the
 command line (``--password-env``), never from arguments, which other users of
 the machine can see in the process list.
+
+A signature file (``.sig``) is Base64 text everywhere: ``sign`` writes it by
+default, as ``render`` and every bank adapter do. ``verify`` reads Base64 and
+binary files alike (``--format auto``, the default); see
+:func:`read_signature_file` for the rule that tells them apart.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import click
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -32,13 +36,13 @@ from ..signing import (
     Sm2Signer,
     Sm2Verifier,
     Verifier,
+    b64decode_canonical,
     file_digest,
     generate_rsa_key,
     generate_sm2_key,
     load_certificate,
     load_private_key,
     load_public_key,
-    native_stderr_silenced,
     open_sealed,
     private_key_to_pem,
     public_key_to_pem,
@@ -49,8 +53,12 @@ from ._app import console, handle_errors, main
 
 __all__ = ["keys"]
 
-SigFormat = Literal["der", "raw", "base64"]
-_FORMATS = ("der", "raw", "base64")
+SigFormat = Literal["auto", "der", "raw", "base64"]
+_SIGN_FORMATS = ("base64", "der", "raw")
+_VERIFY_FORMATS = ("auto", "base64", "der", "raw")
+_BASE64_ALPHABET: Final = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -165,32 +173,37 @@ def _hex_key(variable: str) -> bytes:
         raise KeyLoadError(f"环境变量 {variable} 不是十六进制密钥", code="key.hmac") from None
 
 
-def _scheme_options(func: F) -> F:
-    """Options shared by ``sign`` and ``verify``."""
-    func = click.option(
-        "--digest",
-        type=click.Choice(["sm3", "sha256"]),
-        default="sm3",
-        show_default=True,
-        help="HMAC 摘要算法",
-    )(func)
-    func = click.option(
-        "--hmac-key-env", default=None, help="保存 HMAC 共享密钥（十六进制）的环境变量名"
-    )(func)
-    func = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(_FORMATS),
-        default="der",
-        show_default=True,
-        help="签名文件格式：der、raw（SM2 r||s）或 base64",
-    )(func)
-    return click.option(
-        "--signer-id",
-        default=DEFAULT_SIGNER_ID.decode(),
-        show_default=True,
-        help="SM2 签名者标识",
-    )(func)
+def _scheme_options(formats: tuple[str, ...], help_text: str) -> Callable[[F], F]:
+    """Options shared by ``sign`` and ``verify``; the first of ``formats`` is
+    the default of ``--format``."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--digest",
+            type=click.Choice(["sm3", "sha256"]),
+            default="sm3",
+            show_default=True,
+            help="HMAC 摘要算法",
+        )(func)
+        func = click.option(
+            "--hmac-key-env", default=None, help="保存 HMAC 共享密钥（十六进制）的环境变量名"
+        )(func)
+        func = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(formats),
+            default=formats[0],
+            show_default=True,
+            help=help_text,
+        )(func)
+        return click.option(
+            "--signer-id",
+            default=DEFAULT_SIGNER_ID.decode(),
+            show_default=True,
+            help="SM2 签名者标识",
+        )(func)
+
+    return decorate
 
 
 @main.command("sign")
@@ -201,7 +214,9 @@ def _scheme_options(func: F) -> F:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="签名文件（默认 FILE.sig）"
 )
 @click.option("--force", is_flag=True, help="覆盖已有签名文件")
-@_scheme_options
+@_scheme_options(
+    _SIGN_FORMATS, "签名文件格式：base64（Base64 文本）、der（二进制）或 raw（SM2 r||s 二进制）"
+)
 @handle_errors
 def sign_command(
     *,
@@ -265,6 +280,47 @@ def _make_verifier(
     return RsaVerifier(public)
 
 
+def _binary_length(verifier: Verifier) -> int | None:
+    """The length of every binary signature of ``verifier``'s scheme, or
+    ``None`` when it varies (SM2 DER)."""
+    if isinstance(verifier, HmacVerifier):
+        return 32  # HMAC-SM3 and HMAC-SHA256
+    if isinstance(verifier, RsaVerifier):
+        return verifier.signature_size
+    if isinstance(verifier, Sm2Verifier) and verifier.encoding == "raw":
+        return 64
+    return None
+
+
+def read_signature_file(
+    content: bytes, fmt: SigFormat, binary_length: int | None, *, file: str | None = None
+) -> bytes:
+    """The signature bytes of a signature file's ``content``.
+
+    ``base64``: canonical Base64, one final line break allowed. ``der`` and
+    ``raw``: the bytes as they are. ``auto``: Base64 when every byte is a Base64
+    character (``A-Z a-z 0-9 + / =``, one final line break aside) and the file
+    is not exactly ``binary_length`` bytes long; binary otherwise. The two
+    cannot be confused: a DER signature always holds the byte 0x02 (the tag of
+    its INTEGERs), which is no Base64 character, and a binary RSA or HMAC
+    signature is exactly ``binary_length`` bytes long, which the Base64 text
+    of one (4 characters per 3 bytes) never is.
+    """
+    if fmt == "auto":
+        text = content.removesuffix(b"\n").removesuffix(b"\r")
+        is_text = bool(text) and _BASE64_ALPHABET.issuperset(text)
+        if not is_text or len(content) == binary_length:
+            return content
+    elif fmt != "base64":
+        return content
+    try:
+        return b64decode_canonical(content, whitespace="line")
+    except ValueError:
+        raise SignatureError(
+            "签名文件不是规范的Base64文本（文件可能被改动）", code="signature.base64", file=file
+        ) from None
+
+
 @main.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option(
@@ -277,7 +333,9 @@ def _make_verifier(
 @click.option("--cert", type=click.Path(dir_okay=False, path_type=Path), help="证书文件")
 @click.option("--check-validity", is_flag=True, help="同时检查证书有效期")
 @click.option("--allow-sha1", is_flag=True, help="按 SHA1withRSA 验签（仅限旧银行回盘）")
-@_scheme_options
+@_scheme_options(
+    _VERIFY_FORMATS, "签名文件格式：auto（自动识别 Base64 或二进制）、base64、der 或 raw"
+)
 @handle_errors
 def verify_command(
     *,
@@ -303,15 +361,15 @@ def verify_command(
         fmt=fmt,
         allow_sha1=allow_sha1,
     )
-    signature = _read(sig_path or file.with_name(file.name + ".sig"), "签名文件")
-    if fmt == "base64":
-        try:
-            signature = base64.b64decode(signature.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            raise SignatureError("签名文件不是有效的Base64文本", code="signature.base64") from None
+    sig_file = sig_path or file.with_name(file.name + ".sig")
+    signature = read_signature_file(
+        _read(sig_file, "签名文件"), fmt, _binary_length(verifier), file=sig_file.name
+    )
     data = _read(file, "待验签文件")
-    with native_stderr_silenced():
+    try:
         verifier.verify(data, signature)
+    except SignatureError as exc:
+        raise exc.at(file=sig_file.name) from None
     _say(f"验签通过：{file.name}（{verifier.algorithm}）")
     _say(f"密钥指纹：{verifier.key_fingerprint}")
     _say(f"文件SM3摘要：{file_digest(file)}")
@@ -364,7 +422,6 @@ def unseal_command(
     """用私钥打开数字信封，并校验其完整性。"""
     key = load_private_key(key_path, _env(password_env, "私钥口令"))
     blob = _read(file, "数字信封")
-    with native_stderr_silenced():
-        data = open_sealed(blob, key)
+    data = open_sealed(blob, key)
     _write_new(out, data, force=force)
     _say(f"已解封：{file.name} → {out.name}（{len(data)} 字节，完整性校验通过）")

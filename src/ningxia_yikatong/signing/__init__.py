@@ -46,11 +46,14 @@ with a fresh key for a scheme name (tests, simulations). Keys:
 :func:`load_certificate`, :func:`load_pkcs12`, :func:`load_private_key_from_env`
 (PEM or DER, RSA and SM2), :func:`generate_sm2_key`, :func:`generate_rsa_key`.
 Files in transit: :func:`seal` / :func:`open_sealed`. Digests:
-:func:`file_digest`. XML: :func:`sign_xml` / :func:`verify_xml`.
+:func:`file_digest`. XML: :func:`sign_xml` / :func:`verify_xml`. Base64 text of
+signatures: :func:`sign_base64` / :func:`verify_base64`, read back with the one
+strict decoder :func:`b64decode_canonical`.
 """
 
 from __future__ import annotations
 
+from ._base64 import b64decode_canonical
 from ._digest import DigestAlgorithm, digest, file_digest
 from ._factory import generate_signer, signer_for, verifier_for
 from ._hmac import HmacSigner, HmacVerifier
@@ -101,6 +104,7 @@ __all__ = [
     "Sm2Signer",
     "Sm2Verifier",
     "Verifier",
+    "b64decode_canonical",
     "digest",
     "file_digest",
     "generate_rsa_key",

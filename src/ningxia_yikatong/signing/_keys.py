@@ -60,10 +60,24 @@ Password = bytes | str | None
 #: Key files larger than this are refused before parsing (a key is a few KiB).
 MAX_KEY_FILE_BYTES: Final = 1 << 20
 _PBKDF2_ITERATIONS: Final = 200_000
-_PEM_BLOCK: Final = re.compile(
-    rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", re.DOTALL
-)
+#: Most PBKDF2 iterations accepted when decrypting (OpenSSL writes 2048, this
+#: library 200 000, current advice is 600 000); more would let a small key file
+#: keep the loader busy for many seconds.
+_MAX_PBKDF2_ITERATIONS: Final = 2_000_000
+_PEM_BEGIN: Final = b"-----BEGIN "
+_PEM_LABEL: Final = re.compile(rb"-----BEGIN ([A-Z0-9 ]{1,64})-----[ \t]*\r?\n")
 _PEM_HEADER: Final = re.compile(rb"^[A-Za-z-]+:.*$", re.MULTILINE)
+#: Legacy PEM encryption (``DEK-Info``): the ciphers ``cryptography`` reads and
+#: the IV length (the block size) each needs.
+_DEK_IV_BYTES: Final = {
+    "AES-128-CBC": 16,
+    "AES-192-CBC": 16,
+    "AES-256-CBC": 16,
+    "DES-EDE3-CBC": 8,
+    "DES-CBC": 8,
+}
+#: Deepest nesting of ASN.1 structures accepted in a key or certificate.
+_DER_MAX_DEPTH: Final = 32
 
 
 def key_fingerprint(key: PrivateKey | PublicKey) -> str:
@@ -134,23 +148,151 @@ class _Block:
 
 
 def _pem_blocks(data: bytes) -> list[_Block] | None:
-    """The PEM blocks of ``data``, or ``None`` when it is not PEM at all."""
-    if b"-----BEGIN" not in data:
+    """The PEM blocks of ``data``, or ``None`` when it is not PEM at all.
+
+    One pass over the data, whatever it holds: each ``BEGIN`` line is matched
+    with the next ``END`` line of the same label, and a ``BEGIN`` before that
+    ``END`` is an error (``key.pem``).
+    """
+    if _PEM_BEGIN not in data:
         return None
     blocks = []
-    for match in _PEM_BLOCK.finditer(data):
-        body = match.group(2)
-        headers = _PEM_HEADER.findall(body)
-        legacy = any(h.startswith(b"Proc-Type:") and b"ENCRYPTED" in h for h in headers)
-        payload = _PEM_HEADER.sub(b"", body)
-        try:
-            der = binascii.a2b_base64(b"".join(payload.split()), strict_mode=True)
-        except (binascii.Error, ValueError):
-            raise KeyLoadError("PEM内容不是有效的Base64", code="key.pem") from None
-        blocks.append(_Block(match.group(1).decode("ascii"), der, match.group(0) + b"\n", legacy))
-    if not blocks:
-        raise KeyLoadError("PEM格式错误：缺少完整的BEGIN/END块", code="key.pem")
+    pos = data.find(_PEM_BEGIN)
+    while pos != -1:
+        match = _PEM_LABEL.match(data, pos)
+        if match is None:
+            raise KeyLoadError("PEM格式错误：BEGIN行不完整", code="key.pem")
+        label = match.group(1)
+        end_marker = b"-----END " + label + b"-----"
+        end = data.find(end_marker, match.end())
+        following = data.find(_PEM_BEGIN, match.end())
+        if end == -1 or (following != -1 and following < end):
+            raise KeyLoadError("PEM格式错误：缺少完整的BEGIN/END块", code="key.pem")
+        body = data[match.end() : end]
+        blocks.append(_block(label.decode("ascii"), body, data[pos : end + len(end_marker)]))
+        pos = data.find(_PEM_BEGIN, end + len(end_marker))
     return blocks
+
+
+def _block(label: str, body: bytes, text: bytes) -> _Block:
+    headers = _PEM_HEADER.findall(body)
+    legacy = any(h.startswith(b"Proc-Type:") and b"ENCRYPTED" in h for h in headers)
+    if legacy:
+        _check_dek_info(headers)
+    payload = _PEM_HEADER.sub(b"", body)
+    try:
+        der = binascii.a2b_base64(b"".join(payload.split()), strict_mode=True)
+    except (binascii.Error, ValueError):
+        raise KeyLoadError("PEM内容不是有效的Base64", code="key.pem") from None
+    return _Block(label, der, text + b"\n", legacy)
+
+
+def _check_dek_info(headers: list[bytes]) -> None:
+    """A legacy-encrypted block names one cipher ``cryptography`` knows and an
+    IV of exactly that cipher's block size (``cryptography`` panics on a short
+    one)."""
+    dek = [h for h in headers if h.startswith(b"DEK-Info:")]
+    if len(dek) != 1:
+        raise KeyLoadError("旧式加密PEM缺少DEK-Info头或有多个", code="key.pem")
+    cipher, _, iv_hex = dek[0][len(b"DEK-Info:") :].strip().partition(b",")
+    name = cipher.strip().upper().decode("ascii", "replace")
+    size = _DEK_IV_BYTES.get(name)
+    if size is None:
+        raise KeyLoadError("旧式加密PEM使用了不支持的加密算法", code="key.pem")
+    try:
+        iv = bytes.fromhex(iv_hex.strip().decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        raise KeyLoadError("旧式加密PEM的DEK-Info初始向量不是十六进制", code="key.pem") from None
+    if len(iv) != size:
+        raise KeyLoadError(f"旧式加密PEM的初始向量长度错误（{name}应为{size}字节）", code="key.pem")
+
+
+# --- ASN.1 structure, checked before asn1crypto or cryptography parse it --------
+
+
+def _der_header(data: bytes, pos: int, end: int) -> tuple[bool, int, int]:
+    """``(constructed, start of contents, end of contents)`` of the TLV at
+    ``pos``; :class:`ValueError` unless it is DER within ``data[:end]``."""
+    if pos >= end:
+        raise ValueError("truncated tag")
+    tag = data[pos]
+    pos += 1
+    if tag & 0x1F == 0x1F:  # high tag number: at most 3 more bytes
+        for _ in range(3):
+            if pos >= end:
+                raise ValueError("truncated tag")
+            pos += 1
+            if not data[pos - 1] & 0x80:
+                break
+        else:
+            raise ValueError("tag number too long")
+    if pos >= end:
+        raise ValueError("truncated length")
+    first = data[pos]
+    pos += 1
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or pos + count > end:
+            raise ValueError("indefinite or oversized length")
+        length = int.from_bytes(data[pos : pos + count], "big")
+        pos += count
+    if pos + length > end:
+        raise ValueError("length beyond the data")
+    return bool(tag & 0x20), pos, pos + length
+
+
+def _check_der(data: bytes) -> None:
+    """Walk every TLV of ``data``, once, without building anything.
+
+    The parsers behind key loading spend time that grows faster than their
+    input on some junk (a long run of ``0xFF`` reads as one huge tag number);
+    this walk costs one step per TLV and refuses what no key or certificate
+    holds: anything but one SEQUENCE, BER indefinite lengths, tag numbers and
+    lengths of more than 4 bytes, nesting deeper than 32, and object
+    identifiers of more than 64 bytes.
+    """
+    if not data or data[0] != 0x30:
+        raise ValueError("not a SEQUENCE")
+    _, pos, end = _der_header(data, 0, len(data))
+    if end != len(data):
+        raise ValueError("data after the outer SEQUENCE")
+    stack = [end]
+    while pos < len(data):
+        while pos == stack[-1]:
+            stack.pop()
+        constructed, start, end = _der_header(data, pos, stack[-1])
+        if data[pos] == 0x06 and end - start > 64:
+            raise ValueError("object identifier too long")
+        if constructed:
+            if len(stack) > _DER_MAX_DEPTH:
+                raise ValueError("nested too deep")
+            stack.append(end)
+            pos = start
+        else:
+            pos = end
+
+
+def _asn1(spec: Any, der: bytes) -> Any:
+    """``spec.load(der, strict=True)`` after :func:`_check_der`."""
+    _check_der(der)
+    return spec.load(der, strict=True)
+
+
+def _guarded(loader: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call one of ``cryptography``'s loaders, turning a Rust panic
+    (``pyo3_runtime.PanicException``, which derives from ``BaseException`` and
+    passes every ``except Exception``) into a :class:`KeyLoadError`;
+    ``KeyboardInterrupt`` and ``SystemExit`` pass."""
+    try:
+        return loader(*args, **kwargs)
+    except Exception:
+        raise
+    except BaseException as exc:
+        if type(exc).__module__ != "pyo3_runtime":
+            raise
+        raise KeyLoadError("密钥解析库内部错误：文件格式异常", code="key.format") from None
 
 
 # --- SM2 structures --------------------------------------------------------------
@@ -178,23 +320,23 @@ def _sm2_from_ec_private(ec: asn1_keys.ECPrivateKey, outer_curve: str | None) ->
 
 
 def _from_pkcs8(der: bytes) -> PrivateKey:
-    info = asn1_keys.PrivateKeyInfo.load(der, strict=True)
+    info = _asn1(asn1_keys.PrivateKeyInfo, der)
     algorithm = info["private_key_algorithm"]["algorithm"].native
     if algorithm == "rsa":
-        key = serialization.load_der_private_key(der, password=None)
+        key = _guarded(serialization.load_der_private_key, der, password=None)
         if not isinstance(key, rsa.RSAPrivateKey):  # pragma: no cover - OID said RSA
             raise KeyLoadError("不支持的密钥类型", code="key.type")
         return key
     if algorithm in ("ec", "1.2.156.10197.1.301"):
         params = info["private_key_algorithm"]["parameters"]
         outer = _curve_oid(params) if algorithm == "ec" else SM2_CURVE_OID
-        ec = asn1_keys.ECPrivateKey.load(info["private_key"].contents, strict=True)
+        ec = _asn1(asn1_keys.ECPrivateKey, info["private_key"].contents)
         return _sm2_from_ec_private(ec, outer)
     raise KeyLoadError(f"不支持的密钥算法：{algorithm}", code="key.algorithm")
 
 
 def _from_sec1(der: bytes) -> Sm2PrivateKey:
-    ec = asn1_keys.ECPrivateKey.load(der, strict=True)
+    ec = _asn1(asn1_keys.ECPrivateKey, der)
     # Lazy parsing accepts any SEQUENCE: make sure this is an ECPrivateKey
     # (version 1 and an OCTET STRING) before judging its curve.
     if ec["version"].native != "ecPrivkeyVer1" or not isinstance(ec["private_key"].native, int):
@@ -203,10 +345,10 @@ def _from_sec1(der: bytes) -> Sm2PrivateKey:
 
 
 def _from_spki(der: bytes) -> PublicKey:
-    info = asn1_keys.PublicKeyInfo.load(der, strict=True)
+    info = _asn1(asn1_keys.PublicKeyInfo, der)
     algorithm = info["algorithm"]["algorithm"].native
     if algorithm == "rsa":
-        key = serialization.load_der_public_key(der)
+        key = _guarded(serialization.load_der_public_key, der)
         if not isinstance(key, rsa.RSAPublicKey):  # pragma: no cover - OID said RSA
             raise KeyLoadError("不支持的密钥类型", code="key.type")
         return key
@@ -226,7 +368,7 @@ def _from_spki(der: bytes) -> PublicKey:
 def _decrypt_pkcs8(der: bytes, password: bytes | None) -> bytes | None:
     """The PrivateKeyInfo inside an EncryptedPrivateKeyInfo (PBES2, PBKDF2,
     AES-CBC); ``None`` for another scheme (left to ``cryptography``)."""
-    info = asn1_keys.EncryptedPrivateKeyInfo.load(der, strict=True)
+    info = _asn1(asn1_keys.EncryptedPrivateKeyInfo, der)
     # Lazy parsing accepts any SEQUENCE: touch both fields so that another
     # structure (a PKCS#1 key) fails here, before the password is asked for.
     if not isinstance(info["encrypted_data"].native, bytes):
@@ -245,7 +387,7 @@ def _decrypt_pkcs8(der: bytes, password: bytes | None) -> bytes | None:
     if prf is None:
         return None
     iterations = int(alg.kdf_iterations)
-    if not 1 <= iterations <= 10_000_000:
+    if not 1 <= iterations <= _MAX_PBKDF2_ITERATIONS:
         raise KeyLoadError("加密私钥的迭代次数不合理", code="key.pkcs8")
     key = hashlib.pbkdf2_hmac(prf, password, alg.kdf_salt, iterations, alg.key_length)
     iv = alg.encryption_iv
@@ -257,7 +399,7 @@ def _decrypt_pkcs8(der: bytes, password: bytes | None) -> bytes | None:
     unpadder = sym_padding.PKCS7(128).unpadder()
     try:
         plain = unpadder.update(padded) + unpadder.finalize()
-        asn1_keys.PrivateKeyInfo.load(plain, strict=True)["private_key_algorithm"].native  # noqa: B018
+        _asn1(asn1_keys.PrivateKeyInfo, plain)["private_key_algorithm"].native  # noqa: B018
     except Exception:  # a wrong password yields garbage of any shape
         raise KeyLoadError("私钥密码错误", code="key.password") from None
     return plain
@@ -303,7 +445,7 @@ def _encrypt_pkcs8(der: bytes, password: bytes) -> bytes:
 
 def _crypto_private(loader: Any, data: bytes, password: bytes | None) -> PrivateKey:
     try:
-        key = loader(data, password=password)
+        key = _guarded(loader, data, password=password)
     except TypeError as exc:
         text = str(exc)
         if "not encrypted" in text:
@@ -341,7 +483,7 @@ def _private_from_der(der: bytes, password: bytes | None) -> PrivateKey:
     if encrypted:
         return _crypto_private(serialization.load_der_private_key, der, password)
     try:
-        asn1_keys.RSAPrivateKey.load(der, strict=True).native  # noqa: B018
+        _asn1(asn1_keys.RSAPrivateKey, der).native  # noqa: B018
     except Exception:  # noqa: S110 - not PKCS#1 either
         pass
     else:
@@ -414,13 +556,15 @@ def _public_from_der(der: bytes) -> PublicKey:
     except Exception:  # noqa: S110 - not SPKI; try PKCS#1, then a certificate
         pass
     try:
-        asn1_keys.RSAPublicKey.load(der, strict=True).native  # noqa: B018
+        _asn1(asn1_keys.RSAPublicKey, der).native  # noqa: B018
     except Exception:
         return _certificate_from_der(der).public_key
-    key = serialization.load_der_public_key(
-        asn1_keys.PublicKeyInfo.wrap(asn1_keys.RSAPublicKey.load(der), "rsa").dump()
+    key = _guarded(
+        serialization.load_der_public_key,
+        asn1_keys.PublicKeyInfo.wrap(asn1_keys.RSAPublicKey.load(der), "rsa").dump(),
     )
-    assert isinstance(key, rsa.RSAPublicKey)
+    if not isinstance(key, rsa.RSAPublicKey):  # pragma: no cover - wrapped as RSA
+        raise KeyLoadError("不支持的密钥类型", code="key.type")
     return key
 
 
@@ -532,7 +676,7 @@ class Certificate:
 
 
 def _certificate_from_der(der: bytes) -> Certificate:
-    cert = asn1_x509.Certificate.load(der, strict=True)
+    cert = _asn1(asn1_x509.Certificate, der)
     tbs = cert["tbs_certificate"]
     validity = tbs["validity"]
     public = _from_spki(tbs["subject_public_key_info"].dump())
@@ -602,7 +746,7 @@ def load_pkcs12(source: KeySource, password: Password) -> Pkcs12Bundle:
     secret = _password_bytes(password)
     try:
         try:
-            key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
+            key, cert, extra = _guarded(pkcs12.load_key_and_certificates, data, secret)
         except ValueError as exc:
             if "password" in str(exc).lower():
                 raise KeyLoadError("PKCS#12 密码错误", code="key.password") from None

@@ -127,13 +127,18 @@ class RsaVerifier:
         """Fingerprint of the public key."""
         return self._fingerprint
 
+    @property
+    def signature_size(self) -> int:
+        """The length in bytes of every signature under this key (the modulus')."""
+        return (self._key.key_size + 7) // 8
+
     def verify(self, data: bytes, signature: bytes) -> None:
         """Return if valid; raise :class:`SignatureError` otherwise."""
         if not isinstance(signature, bytes | bytearray) or not isinstance(
             data, bytes | bytearray | memoryview
         ):
             raise SignatureError("数据和签名必须是字节串", code="signature.type")
-        if len(signature) != (self._key.key_size + 7) // 8:
+        if len(signature) != self.signature_size:
             raise SignatureError("RSA签名长度与密钥不符", code="signature.format")
         try:
             self._key.verify(bytes(signature), bytes(data), padding.PKCS1v15(), self._hash)

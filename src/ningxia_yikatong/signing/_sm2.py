@@ -19,7 +19,12 @@ from typing import Final, Literal
 import gmssl_pyx
 
 from ..errors import KeyLoadError, SealError, SignatureError
-from ._util import decode_der_signature, encode_der_signature, spki_fingerprint
+from ._util import (
+    decode_der_signature,
+    encode_der_signature,
+    native_stderr_silenced,
+    spki_fingerprint,
+)
 
 __all__ = [
     "DEFAULT_SIGNER_ID",
@@ -236,7 +241,8 @@ class Sm2PrivateKey:
 
 def generate_sm2_key() -> Sm2PrivateKey:
     """A new SM2 key pair from GmSSL's random source."""
-    public, private = gmssl_pyx.sm2_key_generate()
+    with native_stderr_silenced():
+        public, private = gmssl_pyx.sm2_key_generate()
     return Sm2PrivateKey._trusted(private, public)
 
 
@@ -305,9 +311,13 @@ class Sm2Signer:
 
     def sign(self, data: bytes) -> bytes:
         """Sign ``data``; a fresh random nonce each time."""
-        der: bytes = gmssl_pyx.sm2_sign(
-            self._key.private_bytes_raw(), self._key.public_key().xy, bytes(data), self._signer_id
-        )
+        with native_stderr_silenced():
+            der: bytes = gmssl_pyx.sm2_sign(
+                self._key.private_bytes_raw(),
+                self._key.public_key().xy,
+                bytes(data),
+                self._signer_id,
+            )
         if self._encoding == "der":
             return der
         r, s = decode_der_signature(der, _N)
@@ -321,8 +331,8 @@ class Sm2Verifier:
     """Checks SM2-SM3 signatures; any failure is a :class:`SignatureError`.
 
     The signature is parsed strictly (DER or raw, as configured) before GmSSL
-    sees it, so malformed input never reaches C code. A well-formed but wrong
-    signature makes GmSSL print a trace on stderr (see
+    sees it, so malformed input never reaches C code. GmSSL's trace of a
+    well-formed but wrong signature is kept off standard error (see
     :func:`native_stderr_silenced`).
     """
 
@@ -351,6 +361,11 @@ class Sm2Verifier:
         """The signer ID hashed into Z."""
         return self._signer_id
 
+    @property
+    def encoding(self) -> SignatureEncoding:
+        """``"der"`` or ``"raw"`` (``r || s``, 64 bytes)."""
+        return self._encoding
+
     def verify(self, data: bytes, signature: bytes) -> None:
         """Return if valid; raise :class:`SignatureError` otherwise."""
         if not isinstance(signature, bytes | bytearray) or not isinstance(
@@ -369,7 +384,8 @@ class Sm2Verifier:
             decode_der_signature(signature, _N)
             der = signature
         try:
-            ok = gmssl_pyx.sm2_verify(self._key.xy, bytes(data), der, self._signer_id)
+            with native_stderr_silenced():
+                ok = gmssl_pyx.sm2_verify(self._key.xy, bytes(data), der, self._signer_id)
         except gmssl_pyx.GmsslInnerError:
             ok = False
         if ok is not True:
@@ -384,7 +400,8 @@ class Sm2Verifier:
 def sm2_wrap_key(public_key: Sm2PublicKey, content_key: bytes) -> bytes:
     """SM2-encrypt a short content key (GM/T 0009 ``C1C3C2`` ASN.1 DER)."""
     try:
-        wrapped: bytes = gmssl_pyx.sm2_encrypt(public_key.xy, content_key)
+        with native_stderr_silenced():
+            wrapped: bytes = gmssl_pyx.sm2_encrypt(public_key.xy, content_key)
     except gmssl_pyx.GmsslInnerError:
         raise SealError("SM2加密内容密钥失败", code="seal.wrap") from None
     return wrapped
@@ -395,7 +412,8 @@ def sm2_unwrap_key(private_key: Sm2PrivateKey, wrapped: bytes) -> bytes:
     if not 45 <= len(wrapped) <= 366 or wrapped[:1] != b"\x30":
         raise SealError("数字信封中的SM2密文格式错误", code="seal.format")
     try:
-        key: bytes = gmssl_pyx.sm2_decrypt(private_key.private_bytes_raw(), wrapped)
+        with native_stderr_silenced():
+            key: bytes = gmssl_pyx.sm2_decrypt(private_key.private_bytes_raw(), wrapped)
     except gmssl_pyx.GmsslInnerError:
         raise SealError("无法解开数字信封：私钥不符或信封已被改动", code="seal.key") from None
     return key

@@ -4,7 +4,6 @@ strict DER for ECDSA-style signatures, and silencing native stderr noise."""
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import hashlib
 import os
@@ -13,6 +12,7 @@ import threading
 from collections.abc import Iterator
 
 from ..errors import SignatureError
+from ._base64 import b64decode_canonical
 from ._protocols import Signer, Verifier
 
 __all__ = [
@@ -41,11 +41,12 @@ def sign_base64(signer: Signer, data: bytes) -> str:
 
 
 def verify_base64(verifier: Verifier, data: bytes, signature: str | bytes) -> None:
-    """Verify a Base64 signature; text that is not strict Base64 is a
+    """Verify a Base64 signature; text that is not canonical Base64 (see
+    :func:`b64decode_canonical`: nothing around it, unused bits zero) is a
     :class:`SignatureError` (``signature.base64``), like any other bad signature."""
     try:
-        raw = base64.b64decode(signature, validate=True)
-    except (binascii.Error, ValueError):
+        raw = b64decode_canonical(signature)
+    except (TypeError, ValueError):
         raise SignatureError("签名不是有效的Base64文本", code="signature.base64") from None
     verifier.verify(data, raw)
 
@@ -114,7 +115,7 @@ def encode_der_signature(r: int, s: int) -> bytes:
     return b"\x30" + bytes([len(body)]) + body
 
 
-_silence_lock = threading.Lock()
+_silence_lock = threading.RLock()
 
 
 @contextlib.contextmanager
@@ -122,14 +123,22 @@ def native_stderr_silenced() -> Iterator[None]:
     """Send file descriptor 2 to the null device for the duration of the block.
 
     GmSSL (behind SM2) writes a trace to the process's standard error from C
-    whenever a verification or decryption fails. The library turns the failure
-    into a :class:`SignatureError` or :class:`SealError` anyway, so the trace is
-    noise. This redirects the *whole process's* stderr, other threads included,
-    so the library never does it on its own: the ``yikatong`` command, which is
-    single-threaded, does; an embedding service may choose to.
+    whenever a verification or decryption fails, and ``gmssl-pyx`` has no
+    switch to turn it off. The library turns the failure into a
+    :class:`SignatureError` or :class:`SealError` anyway, so the trace is noise:
+    every call into GmSSL's SM2 code runs inside this block (see
+    :mod:`._sm2`), so no caller ever sees it.
+
+    The redirection is of the *whole process's* descriptor 2, for the length
+    of one SM2 operation (a millisecond): a lock makes the blocks of different
+    threads take turns, so descriptor 2 is always restored to what it was, even
+    when the block raises. Blocks nest. Output that another thread writes to
+    standard error during that millisecond is lost; Python's ``sys.stderr`` is
+    flushed before, so nothing written earlier is.
     """
     with _silence_lock:
-        sys.stderr.flush()
+        with contextlib.suppress(Exception):  # a closed or detached sys.stderr
+            sys.stderr.flush()
         saved = os.dup(2)
         try:
             null = os.open(os.devnull, os.O_WRONLY)

@@ -30,6 +30,7 @@ from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from ..errors import CryptoError, KeyLoadError, SignatureError, YikatongError
+from ._base64 import b64decode_canonical
 from ._keys import Certificate, key_fingerprint
 
 __all__ = ["XMLDSIG_ALGORITHM", "safe_xml_parser", "sign_xml", "verify_xml"]
@@ -141,6 +142,25 @@ def _parse(data: bytes, *, error: type[YikatongError], code: str) -> etree._Elem
         raise error(f"XML格式错误：{exc.msg}", code=code, line=exc.lineno or None) from None
 
 
+_DSIG_VALUES: Final = tuple(
+    f"{{http://www.w3.org/2000/09/xmldsig#}}{name}" for name in ("SignatureValue", "DigestValue")
+)
+
+
+def _check_base64_values(root: etree._Element) -> None:
+    """Every ``SignatureValue`` and ``DigestValue`` must be canonical Base64
+    (XML whitespace aside): signxml's decoder ignores unused bits and stray
+    characters, so a changed character would otherwise go unnoticed."""
+    for element in root.iter(*_DSIG_VALUES):
+        try:
+            b64decode_canonical(element.text or "", whitespace="xml")
+        except ValueError:
+            name = etree.QName(element).localname
+            raise SignatureError(
+                f"XML签名的{name}不是规范的Base64文本", code="signature.base64"
+            ) from None
+
+
 def verify_xml(
     document: etree._Element | bytes,
     certificate: Certificate,
@@ -165,11 +185,13 @@ def verify_xml(
         moment = certificate.not_before
     if isinstance(document, bytes | bytearray):
         data = bytes(document)
-        _parse(data, error=SignatureError, code="xml.format")
+        root = _parse(data, error=SignatureError, code="xml.format")
     elif isinstance(document, etree._Element):
         data = etree.tostring(document)
+        root = document
     else:
         raise SignatureError("待验签的XML必须是lxml元素或字节串", code="xml.type")
+    _check_base64_values(root)
     try:
         result = _Verifier().verify(
             data,
