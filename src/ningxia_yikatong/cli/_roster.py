@@ -151,6 +151,11 @@ def check(
 )
 @click.option("--policy", default=None, help="按示例政策的标准计算金额，如 NX-GLJT")
 @click.option("--bank", default=None, help="全部使用该代发银行（银行代码，如 psbc）")
+@click.option(
+    "--period",
+    default=None,
+    help="发放期间，如 2026-03 或 2026（默认当年）；按年龄计发的金额在整个期间内都成立",
+)
 @handle_errors
 def generate(
     *,
@@ -162,6 +167,7 @@ def generate(
     rare_share: float,
     policy: str | None,
     bank: str | None,
+    period: str | None,
 ) -> None:
     """生成合成花名册（测试数据，身份证号和卡号均为虚构）。"""
     fmt = fmt or ("xlsx" if out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
@@ -173,7 +179,7 @@ def generate(
             known = "、".join(by_code)
             raise InvalidValue(f"没有示例政策 {policy}；可选：{known}", code="cli.policy")
     data = SyntheticData(seed=seed, rare_name_share=rare_share)
-    lines = data.roster_rows(rows, policy=chosen, bank=bank)
+    lines = data.roster_rows(rows, policy=chosen, bank=bank, period=period)
     with _progress() as progress:
         task = progress.add_task("生成花名册", total=rows)
         counted = _counted(lines, lambda: progress.advance(task, 1000), 1000)

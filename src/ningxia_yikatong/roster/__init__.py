@@ -35,8 +35,8 @@ digits in Excel and are refused (``roster.numeric_text``).
 >>> import io
 >>> data = (
 ...     "姓名,身份证号,社保卡号,开户银行,金额,区划代码\\n"
-...     "马小明,11010519491231002X,6228480000000000006,农业银行,1200.50,640122101001\\n"
-...     "李四,110105194912310021,6228480000000000006,abc,12.345,640122101001\\n"
+...     "马小明,11010519491231002X,6228480123456789015,农业银行,1200.50,640122101001\\n"
+...     "李四,110105194912310021,6228480123456789015,abc,12.345,640122101001\\n"
 ... ).encode("gb18030")
 >>> result = read_roster(io.BytesIO(data), format="csv")
 >>> result.rows_read, result.valid_count, result.total, result.encoding
@@ -63,7 +63,7 @@ from ._common import (
     XlsxLimits,
 )
 from ._reader import RosterReader
-from ._result import RejectedRow, RosterResult, RowOutcome, ValidRow
+from ._result import RejectedRow, RosterResult, RowOutcome, SummaryKind, SummaryRow, ValidRow
 
 __all__ = [
     "FIELDS",
@@ -73,6 +73,8 @@ __all__ = [
     "RosterReader",
     "RosterResult",
     "RowOutcome",
+    "SummaryKind",
+    "SummaryRow",
     "ValidRow",
     "XlsxLimits",
     "iter_roster",
@@ -118,6 +120,7 @@ def read_roster(
     items: list[PayoutItem] = []
     rows: list[int] = []
     rejected: list[RejectedRow] = []
+    summaries: list[SummaryRow] = []
     with (
         RosterReader(
             source,
@@ -138,9 +141,10 @@ def read_roster(
             if type(outcome) is ValidRow:
                 items.append(outcome.item)
                 rows.append(outcome.row)
-            else:
-                assert isinstance(outcome, RejectedRow)
+            elif type(outcome) is RejectedRow:
                 rejected.append(outcome)
+            elif type(outcome) is SummaryRow:
+                summaries.append(outcome)
             if progress is not None and count % progress_every == 0:
                 progress(reader)
         if progress is not None:
@@ -159,4 +163,5 @@ def read_roster(
             sheet=reader.sheet,
             columns=dict(reader.columns),
             ignored_columns=reader.ignored_columns,
+            summary_rows=tuple(summaries),
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, Final
 
@@ -12,23 +13,26 @@ import pydantic
 
 from ..bank import BankAccount, BankCode, agent_banks
 from ..beneficiary import Beneficiary
-from ..errors import RosterError, YikatongError
+from ..errors import ErrorDetail, Location, RosterError, YikatongError
 from ..payout import PayoutItem
 from ._common import (
     _EXACT_INT,
     _GROUPED,
     _HOUSEHOLD_ID,
     _LABEL,
+    _NO,
     _QUANTITY,
+    _YES,
     M,
     _err,
 )
+from ._result import RejectedRow, SummaryKind
 
 # -- cell conversion ---------------------------------------------------------------
 
 
 def _text(value: object, field: str) -> str:
-    """Cell to text; numbers only where Excel keeps them exactly."""
+    """Cell to text; numbers only where a spreadsheet keeps them exactly (never IDs, cards)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -36,13 +40,21 @@ def _text(value: object, field: str) -> str:
         return text
     if isinstance(value, (bool, _dt.date, _dt.time, _dt.timedelta)):
         raise _err("roster.cell_type", f"{_LABEL[field]}应为文本，单元格中是日期或逻辑值")
+    if isinstance(value, (int, float)) and field in ("id_number", "account"):
+        # Never converted: a spreadsheet keeps 15 significant digits of a number.
+        raise _err(
+            "roster.numeric_text",
+            f"{_LABEL[field]}被存为数字：电子表格软件只保留15位有效数字，"
+            "超出的位已变成0，号码已被改动；请将该列设为文本格式，从原始资料重新填写",
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):
-        if field == "id_number" or abs(value) >= _EXACT_INT:
+        if abs(value) >= _EXACT_INT:
             raise _err(
                 "roster.numeric_text",
-                f"{_LABEL[field]}被存为数字，Excel已丢失末几位；请将该列设为文本格式后重新填写",
+                f"{_LABEL[field]}被存为数字，电子表格软件已丢失末几位；"
+                "请将该列设为文本格式后重新填写",
             )
         return str(value)
     raise _err("roster.cell_type", f"{_LABEL[field]}应为文本")
@@ -101,7 +113,7 @@ def _empty_or(value: str, field: str, exc: YikatongError) -> YikatongError:
 
 
 def _unmark(value: str) -> str:
-    """Drop Excel's leading apostrophe, typed to keep long numbers as text."""
+    """Drop the leading apostrophe typed in a spreadsheet to keep long numbers as text."""
     value = value.strip()
     return value[1:] if value[:1] == "'" else value
 
@@ -191,3 +203,210 @@ def _size(stream: IO[bytes]) -> int | None:
     except (OSError, ValueError):
         return None
     return end
+
+
+# -- explaining bad values ---------------------------------------------------------
+
+# What a spreadsheet shows for a long number: 6.40502197611291E+17.
+_SCIENTIFIC: Final = re.compile(r"'?[+-]?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{1,3}")
+_CURRENCY: Final = ("¥", "￥", "元", "$", "RMB", "rmb", "人民币")
+_FULL_WIDTH: Final = re.compile(r"[０-９．，]")
+
+
+def _explain(value: str, field: str, exc: YikatongError) -> YikatongError:
+    """An empty cell, or a number in scientific notation, said as such; else ``exc``."""
+    text = value.strip()
+    if not text:
+        return _missing(field)
+    if _SCIENTIFIC.fullmatch(text):
+        return _err(
+            "roster.scientific",
+            f"{_LABEL[field]}是科学计数法（如6.4E+17）：电子表格软件把该列当作数字，"
+            "只保留15位有效数字，号码已被改动；请将该列设为文本格式，从原始资料重新填写",
+        )
+    return exc
+
+
+def _luhn_failed() -> RosterError:
+    return _err(
+        "roster.account_luhn",
+        "银行卡号校验位错误（Luhn）：卡号填错，或被电子表格软件改动了末几位",
+    )
+
+
+def _amount_problem(value: object, exc: YikatongError) -> YikatongError:
+    """A currency sign or full-width digits in an amount, said as such; else ``exc``."""
+    if not isinstance(value, str):
+        return exc
+    if any(sign in value for sign in _CURRENCY):
+        return _err(
+            "roster.amount_symbol",
+            "金额中不要填写货币符号或单位（如“¥”“￥”“元”），只填数字，如 1200.50",
+        )
+    if _FULL_WIDTH.search(value):
+        return _err(
+            "roster.amount_fullwidth",
+            "金额中有全角数字或符号（如“１２００．５０”），请改为半角数字，如 1200.50",
+        )
+    return exc
+
+
+def _in_hidden(exc: YikatongError) -> RosterError:
+    """The same problem, saying that its column is hidden in the spreadsheet."""
+    return RosterError(
+        f"{exc.message}（该列为隐藏列，请在电子表格软件中取消隐藏后查看）",
+        code=exc.code,
+        location=exc.location,
+    )
+
+
+#: What an empty or missing 是否一卡通 cell means. The one place that decides it.
+YIKATONG_WHEN_UNSTATED: Final = True
+
+
+def yikatong_flag(value: str) -> bool:
+    """A 是否一卡通 cell: 是/否 (also Y/N, 1/0, true/false).
+
+    Empty is :data:`YIKATONG_WHEN_UNSTATED`.
+    """
+    flag = value.strip().casefold()
+    if not flag:
+        return YIKATONG_WHEN_UNSTATED
+    if flag in _NO:
+        return False
+    if flag in _YES:
+        return True
+    raise _err("roster.yikatong", "是否一卡通应填“是”或“否”")
+
+
+# -- numbers rounded by a spreadsheet ---------------------------------------------
+
+#: The first digits a spreadsheet keeps of a number; the rest become zeros.
+KEPT_DIGITS: Final = 15
+
+
+class RoundedTails:
+    """Per column, the long numbers seen and those with only zeros after digit 15.
+
+    A column of ID or card numbers that a spreadsheet once held as numbers has
+    every value of 16 or more digits ending in zeros after the 15th digit. A
+    genuine number ends so by chance (1 in 1,000 for an ID number, 1 in 10,000
+    for a 19-digit card), so the rule looks at the whole column: it was rounded
+    when at least one value and at least 90% of its values of 16 or more digits
+    have only zeros after digit 15.
+    """
+
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts: dict[str, list[int]] = {}
+
+    def add(self, field: str, value: str) -> None:
+        """Count ``value`` (a cell of ``field``) if it is a number of 16 or more digits."""
+        digits = _unmark(value) if "'" in value else value.strip()
+        if len(digits) < 16 or not digits.isdigit() or not digits.isascii():
+            return
+        counts = self.counts.get(field)
+        if counts is None:
+            counts = self.counts[field] = [0, 0]
+        counts[0] += 1
+        if not digits[KEPT_DIGITS:].strip("0"):
+            counts[1] += 1
+
+    def rounded(self) -> list[tuple[str, int, int]]:
+        """``(field, zero-tailed, long values)`` of every column judged rounded."""
+        return [
+            (field, zeros, long)
+            for field, (long, zeros) in self.counts.items()
+            if zeros >= 1 and zeros * 10 >= long * 9
+        ]
+
+    def check(self, file: str | None, columns: Mapping[str, str]) -> None:
+        """Refuse the file if a column was rounded (``roster.rounded_column``)."""
+        found = self.rounded()
+        if not found:
+            return
+        details = tuple(
+            ErrorDetail(
+                "roster.rounded_column",
+                f"列“{columns.get(field, _LABEL[field])}”中{long}个16位以上的号码有{zeros}个"
+                f"在第{KEPT_DIGITS}位之后全是0：该列曾被电子表格软件当作数字保存，"
+                f"只保留了{KEPT_DIGITS}位有效数字，号码已被改动，钱会打到别人的卡上；"
+                "请将该列设为文本格式，从原始资料重新填写",
+                Location(file=file, column=columns.get(field, _LABEL[field])),
+            )
+            for field, zeros, long in found
+        )
+        if len(details) == 1:
+            raise RosterError(
+                details[0].message,
+                code="roster.rounded_column",
+                file=file,
+                column=details[0].location.column,
+            )
+        raise RosterError(
+            f"{len(details)}列号码已被电子表格软件改动（第{KEPT_DIGITS}位之后全是0），拒绝导入",
+            code="roster.rounded_column",
+            details=details,
+            file=file,
+        )
+
+
+# -- rows that are not people ----------------------------------------------------------
+
+_TOTAL_WORDS: Final = ("合计", "总计", "共计", "总额")
+_SUBTOTAL_WORDS: Final = ("小计", "本页合计", "本页小计")
+_FOOTER_WORDS: Final = (
+    "制表人",
+    "制表日期",
+    "制表单位",
+    "制表",
+    "填表人",
+    "填表日期",
+    "填表单位",
+    "填表",
+    "填报人",
+    "填报日期",
+    "填报单位",
+    "审核人",
+    "审核",
+    "复核人",
+    "复核",
+    "负责人",
+    "单位负责人",
+    "经办人",
+    "主管领导",
+    "盖章",
+    "签字",
+    "签名",
+)
+_PUNCTUATION: Final = str.maketrans("", "", " \t\u3000:：")
+
+
+def _summary_kind(row: Sequence[Any]) -> SummaryKind | None:
+    """What a row without ID and account number is, judged by its first filled cell."""
+    first = next((v for v in row if not _empty(v)), None)
+    if not isinstance(first, str):
+        return None
+    key = first.translate(_PUNCTUATION)
+    if len(key) <= 8:
+        if any(word in key for word in _SUBTOTAL_WORDS):
+            return SummaryKind.SUBTOTAL
+        if any(word in key for word in _TOTAL_WORDS):
+            return SummaryKind.TOTAL
+    if key.startswith(_FOOTER_WORDS):
+        return SummaryKind.FOOTER
+    return None
+
+
+def _unclosed(file: str | None, row: int) -> RejectedRow:
+    return RejectedRow(
+        row,
+        (
+            ErrorDetail(
+                "roster.csv_quote",
+                '该行有未闭合的引号（"），字段不能跨行；请检查该行的引号',
+                Location(file=file, row=row),
+            ),
+        ),
+    )

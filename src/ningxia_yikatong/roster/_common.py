@@ -21,6 +21,8 @@ class RosterFormat(StrEnum):
 
     CSV = "csv"
     XLSX = "xlsx"
+    XLS = "xls"  # Excel 97-2003 (BIFF in an OLE2 compound file)
+    ODS = "ods"  # OpenDocument spreadsheet (LibreOffice, WPS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,24 @@ FIELDS: Final[tuple[_Field, ...]] = (
             "account_number",
         ),
     ),
+    # The account holder (户名): when the column is absent or a cell empty,
+    # the holder is the row's name; a different name is kept for the
+    # holder-name cross-check (代领/冒领).
+    _Field(
+        "holder_name",
+        "户名",
+        (
+            "户名",
+            "持卡人",
+            "持卡人姓名",
+            "账户名",
+            "账户名称",
+            "账户户名",
+            "开户名",
+            "收款户名",
+            "holder_name",
+        ),
+    ),
     _Field("bank", "开户银行", ("开户银行", "代发银行", "开户行", "bank")),
     _Field("amount", "金额", ("金额", "补贴金额", "发放金额", "amount")),
     _Field("quantity", "数量", ("数量", "面积", "补贴面积", "头数", "quantity")),
@@ -68,13 +88,28 @@ FIELDS: Final[tuple[_Field, ...]] = (
 )
 _REQUIRED: Final = ("name", "id_number", "account", "amount", "region")
 _LABEL: Final = {f.name: f.label for f in FIELDS}
-_UNIT: Final = re.compile(r"[（(][^）)]*[）)]$")
+_OPENERS: Final = "（("
+_CLOSERS: Final = "）)"
+
+
+def _strip_unit(key: str) -> str:
+    """Drop a unit in brackets at the end (``金额（元）`` → ``金额``), in linear time.
+
+    The unit is the last bracket pair, opened after the last earlier closing
+    bracket: what ``re.sub(r"[（(][^）)]*[）)]$", "", key)`` removes, without the
+    regular expression's quadratic search on a cell of many ``(``.
+    """
+    if not key or key[-1] not in _CLOSERS:
+        return key
+    body = key[:-1]
+    after = max(body.rfind("）"), body.rfind(")")) + 1
+    opens = [i for i in (body.find("（", after), body.find("(", after)) if i >= 0]
+    return key[: min(opens)] if opens else key
 
 
 def _header_key(text: str) -> str:
     key = "".join(text.split()).replace("*", "").replace("＊", "")
-    key = _UNIT.sub("", key)
-    return key.casefold()
+    return _strip_unit(key).casefold()
 
 
 _ALIASES: Final = {_header_key(alias): f.name for f in FIELDS for alias in f.aliases}

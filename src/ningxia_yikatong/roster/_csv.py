@@ -1,12 +1,21 @@
-"""CSV rosters: strict line-by-line decoding."""
+"""CSV rosters: strict line-by-line decoding, one record per physical line.
+
+A roster field never spans lines. The standard CSV grammar lets a quoted field
+run on over newlines, so one unclosed quote would swallow the rows after it
+into one bad row: here a record that took more than one line (or ends inside
+its quotes) is reported as an unclosed quote on its first line, and the lines
+it swallowed are read again, each as a record of its own. Every physical line
+is thus one record.
+"""
 
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import itertools
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Final
 
 from ..errors import RosterError
 from ._common import (
@@ -70,7 +79,9 @@ class _CsvLines:
             data = read(_CHUNK)
             if not data:
                 if rest:
-                    yield rest
+                    # Every line ends with a newline, so that a quote left open
+                    # on the last line shows as a newline inside its field.
+                    yield rest + b"\n"
                 return
             self.bytes_read += len(data)
             data = rest + data
@@ -147,3 +158,69 @@ class _CsvLines:
             file=self.file,
             line=line,
         )
+
+
+class UnclosedQuote:
+    """The record of a line whose quote is never closed on that line."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNCLOSED_QUOTE"
+
+
+#: Yielded by :func:`csv_records` in place of the record of a line whose quote
+#: is not closed on that line.
+UNCLOSED_QUOTE: Final = UnclosedQuote()
+
+
+def csv_records(
+    lines: Iterator[str], delimiter: str | None, file: str | None
+) -> Iterator[list[str] | UnclosedQuote]:
+    """One record per physical line (``UNCLOSED_QUOTE`` for a line with an open quote).
+
+    ``delimiter=None`` lets the first line decide between comma and tab.
+    """
+    source = iter(lines)
+    if delimiter is None:
+        # The header decides between comma and tab (a spreadsheet's "text" export).
+        first = next(source, None)
+        if first is None:
+            return
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        prefix: Iterator[str] = iter([first])
+    else:
+        prefix = iter(())
+    pending: list[str] = []  # the lines read for the current record
+
+    def feed(lines: Iterator[str]) -> Iterator[str]:
+        append = pending.append
+        for line in lines:
+            append(line)
+            yield line
+
+    def restart() -> Iterator[list[str]]:
+        return csv.reader(feed(itertools.chain(prefix, source)), delimiter=delimiter, strict=False)
+
+    reader = restart()
+    line = 0
+    while True:
+        pending.clear()
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if len(pending) <= 1:
+                raise _err("roster.csv", f"CSV 格式错误：{exc}", file=file, line=line + 1) from None
+            row = None  # a field grown past the limit over many lines: an open quote
+        if len(pending) > 1 or row is None or (row and row[-1].endswith(("\n", "\r"))):
+            # The quote opened on this line runs on: the line is bad, and the
+            # lines after it are read again (the reader never reads ahead).
+            prefix = iter(pending[1:] + list(prefix))
+            reader = restart()
+            line += 1
+            yield UNCLOSED_QUOTE
+            continue
+        line += 1
+        yield row

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Final, Self
+
+from stdnum import luhn
 
 from ..bank import AccountNumber, BankCode
 from ..errors import ErrorDetail, Location, RosterError, YikatongError
@@ -15,11 +17,17 @@ from ..money import Amount
 from ..regions import RegionCode
 from ._cells import (
     _FAILED,
+    YIKATONG_WHEN_UNSTATED,
+    RoundedTails,
+    _amount_problem,
     _bank_lookup,
-    _chain,
+    _empty,
     _empty_or,
+    _explain,
     _household,
+    _in_hidden,
     _is_blank,
+    _luhn_failed,
     _make_account,
     _make_beneficiary,
     _make_item,
@@ -27,17 +35,18 @@ from ._cells import (
     _number,
     _quantity,
     _size,
+    _summary_kind,
     _text,
+    _unclosed,
     _unmark,
+    yikatong_flag,
 )
 from ._common import (
     _ALIASES,
     _GROUPED,
     _LABEL,
     _MEMO_MAX,
-    _NO,
     _REQUIRED,
-    _YES,
     DEFAULT_LIMITS,
     FIELDS,
     RosterFormat,
@@ -47,10 +56,12 @@ from ._common import (
     _err,
     _header_key,
 )
-from ._csv import _CsvLines
-from ._result import RejectedRow, RowOutcome, ValidRow
+from ._csv import UnclosedQuote, _CsvLines, csv_records
+from ._result import RejectedRow, RowOutcome, SummaryKind, SummaryRow, ValidRow
+from ._sheets import _failure, sheet_rows
 from ._source import _open, _sniff_format
-from ._xlsx import _xlsx_failure, _xlsx_rows
+
+_DIGIT: Final = re.compile(r"[0-9０-９]")
 
 # -- the reader -----------------------------------------------------------------------
 
@@ -85,24 +96,31 @@ class RosterReader:
         self.rows_read = 0
         self.blank_rows = 0
         self.valid_count = 0
+        #: Total (合计/小计) and footer (制表人 ...) rows, not people.
+        self.summary_rows = 0
+        self._sum = Decimal(0)  # every amount read, of valid and rejected rows
+        self._sub = Decimal(0)  # the same since the last 小计
+        self._unknown = self._sub_unknown = 0  # rows whose amount could not be read
+        self._tails = RoundedTails()
+        self._hidden: frozenset[int] = frozenset()
         self.preamble_rows = 0
         self.sheet: str | None = None
         self.size: int | None = None
         self._lines: _CsvLines | None = None
         try:
-            self.format = (
-                RosterFormat(format) if format is not None else _sniff_format(stream, file)
-            )
+            self.format = _sniff_format(stream, file, format)
             self.default_bank = BankCode(default_bank) if default_bank is not None else None
             self._banks = _bank_lookup()
-            if self.format is RosterFormat.XLSX:
-                rows, self.sheet, close = _xlsx_rows(stream, file, sheet, xlsx_limits)
-                self._closers.append(close)
-                self._rows: Iterator[Sequence[Any]] = rows
+            if self.format is not RosterFormat.CSV:
+                found = sheet_rows(stream, file, self.format, sheet, xlsx_limits)
+                self._closers.append(found.close)
+                self.sheet = found.title
+                self._hidden = found.hidden
+                self._rows: Iterator[Sequence[Any] | UnclosedQuote] = found.rows
             else:
                 self.size = _size(stream)
                 self._lines = _CsvLines(stream, encoding, file)
-                self._rows = self._csv_rows(delimiter)
+                self._rows = csv_records(iter(self._lines), delimiter, file)
             self._row_no = 0
             self._read_header(header_row, ignore_unknown_columns)
         except BaseException:
@@ -111,40 +129,16 @@ class RosterReader:
 
     # -- plumbing
 
-    def _csv_rows(self, delimiter: str | None) -> Iterator[list[str]]:
-        lines = self._lines
-        assert lines is not None
-        source = iter(lines)
-        if delimiter is None:
-            # The header decides between comma and tab (Excel's "text" export).
-            first = next(source, None)
-            if first is None:
-                return
-            delimiter = "\t" if "\t" in first and "," not in first else ","
-            source = _chain(first, source)
-        reader = csv.reader(source, delimiter=delimiter, strict=False)
-        line = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise _err(
-                    "roster.csv", f"CSV 格式错误：{exc}", file=self.file, line=line + 1
-                ) from None
-            line = reader.line_num
-            yield row
-
-    def _next_row(self) -> Sequence[Any] | None:
+    def _next_row(self) -> Sequence[Any] | UnclosedQuote | None:
         try:
             row = next(self._rows, None)
         except YikatongError:
             raise
         except Exception as exc:
             if self.format is RosterFormat.CSV:
-                raise  # a broken XLSX part: report where
-            raise _xlsx_failure(exc, self.file, row=self._row_no + 1) from None
+                raise
+            # a broken part of a spreadsheet: report where
+            raise _failure(exc, self.file, self.format, row=self._row_no + 1) from None
         if row is None:
             return None
         self._row_no += 1
@@ -170,6 +164,13 @@ class RosterReader:
             row = self._next_row()
             if row is None:
                 break
+            if isinstance(row, UnclosedQuote):
+                raise _err(
+                    "roster.csv_quote",
+                    '表头或表头上方的行有未闭合的引号（"），字段不能跨行',
+                    file=self.file,
+                    line=self._row_no,
+                )
             if header_row is not None:
                 if self._row_no == header_row:
                     header = row
@@ -216,11 +217,12 @@ class RosterReader:
                 if ignore_unknown:
                     ignored.append(text)
                     continue
+                hidden = "（隐藏列）" if index in self._hidden else ""
                 if not text:
                     problems.append(
                         ErrorDetail(
                             "roster.header_empty",
-                            f"第{index + 1}列没有表头",
+                            f"第{index + 1}列{hidden}没有表头",
                             where,
                         )
                     )
@@ -228,7 +230,7 @@ class RosterReader:
                     problems.append(
                         ErrorDetail(
                             "roster.header_unknown",
-                            f"未知的列“{text[:40]}”（模板不对？）",
+                            f"未知的列“{text[:40]}”{hidden}（模板不对？）",
                             Location(self.file, row=self.header_row, column=text[:40]),
                         )
                     )
@@ -272,8 +274,10 @@ class RosterReader:
         self._width = len(header)
         # Column of each field; a field the file lacks reads the padding None.
         self._at = {f.name: columns.get(f.name, len(header)) for f in FIELDS}
+        self._person_cells = (columns["id_number"], columns["account"])
         self._optional = any(
-            f in columns for f in ("quantity", "phone", "memo", "household_id", "is_yikatong")
+            f in columns
+            for f in ("quantity", "phone", "memo", "household_id", "is_yikatong", "holder_name")
         )
 
     # -- rows
@@ -283,14 +287,82 @@ class RosterReader:
             while True:
                 row = self._next_row()
                 if row is None:
-                    return
+                    break
+                if isinstance(row, UnclosedQuote):
+                    self.rows_read += 1
+                    yield _unclosed(self.file, self._row_no)
+                    continue
                 if _is_blank(row):
                     self.blank_rows += 1
                     continue
+                summary = self._summary(row, self._row_no)
+                if summary is not None:
+                    self.summary_rows += 1
+                    yield summary
+                    continue
                 self.rows_read += 1
                 yield self._build(row, self._row_no)
+            self._tails.check(self.file, self.columns)
         finally:
             self.close()
+
+    @property
+    def data_rows(self) -> int:
+        """Rows (CSV: physical lines) after the header so far: every one is counted once.
+
+        ``valid_count + rejected rows + blank_rows + summary_rows == data_rows``.
+        """
+        return self.rows_read + self.blank_rows + self.summary_rows
+
+    def _summary(self, row: Sequence[Any], row_no: int) -> SummaryRow | None:
+        """A total (合计/小计) or footer (制表人 ...) row; only a row without ID and account."""
+        n = len(row)
+        for i in self._person_cells:
+            # A person's row has digits in its ID or account cell; a footer
+            # may spread its text (审核人：李四) over those columns.
+            value = row[i] if i < n else None
+            if type(value) is str:
+                if value[:1].isdigit() or _DIGIT.search(value):
+                    return None
+            elif value is not None:
+                return None
+        kind = _summary_kind(row)
+        if kind is None:
+            return None
+        label = next(str(v).strip() for v in row if not _empty(v))[:20]
+        if kind is SummaryKind.FOOTER:
+            return SummaryRow(row_no, kind, label)
+        i = self._at["amount"]
+        value = row[i] if i < n else None
+        errors: tuple[ErrorDetail, ...] = ()
+        stated: Decimal | None = None
+        where = Location(file=self.file, row=row_no, column=self.columns.get("amount"))
+        expected = self._sum if kind is SummaryKind.TOTAL else self._sub
+        unknown = self._unknown if kind is SummaryKind.TOTAL else self._sub_unknown
+        if not _empty(value):
+            try:
+                raw = _number(value, "amount")
+                stated = Decimal(
+                    raw.replace(",", "")
+                    if isinstance(raw, str) and _GROUPED.fullmatch(raw)
+                    else raw
+                )
+            except (YikatongError, InvalidOperation):
+                errors = (ErrorDetail("roster.total_format", f"{label}行的金额不是数字", where),)
+            else:
+                if stated != expected:
+                    more = f"（另有{unknown}行金额无法识别）" if unknown else ""
+                    errors = (
+                        ErrorDetail(
+                            "roster.total_mismatch",
+                            f"{label}金额{stated}元与以上各行金额之和{expected}元不一致{more}",
+                            where,
+                        ),
+                    )
+        if kind is SummaryKind.SUBTOTAL:
+            self._sub = Decimal(0)
+            self._sub_unknown = 0
+        return SummaryRow(row_no, kind, label, stated, errors)
 
     def _build(self, row: Sequence[Any], row_no: int) -> RowOutcome:
         # Hot path, one call per row: unrolled on purpose. Cells are padded so
@@ -308,7 +380,7 @@ class RosterReader:
         cells.append(None)
         at = self._at
         errors: list[tuple[str, YikatongError]] = []
-        if self.format is RosterFormat.XLSX:
+        if self.format is not RosterFormat.CSV:
             self._normalise(cells, errors)
 
         name = id_number = account = region = None
@@ -322,18 +394,26 @@ class RosterReader:
             errors.append(("name", _missing("name")))
         value = cells[at["id_number"]]
         if type(value) is str:
+            if len(value) >= 16:
+                self._tails.add("id_number", value)
             try:
                 id_number = ResidentIdNumber(value if "'" not in value else _unmark(value))
             except YikatongError as exc:
-                errors.append(("id_number", _empty_or(value, "id_number", exc)))
+                errors.append(("id_number", _explain(value, "id_number", exc)))
         elif value is None:
             errors.append(("id_number", _missing("id_number")))
         value = cells[at["account"]]
         if type(value) is str:
+            if len(value) >= 16:
+                self._tails.add("account", value)
             try:
                 account = AccountNumber(value if "'" not in value else _unmark(value))
             except YikatongError as exc:
-                errors.append(("account", _empty_or(value, "account", exc)))
+                errors.append(("account", _explain(value, "account", exc)))
+            else:
+                if 16 <= len(account) <= 19 and not luhn.is_valid(account):
+                    errors.append(("account", _luhn_failed()))
+                    account = None
         elif value is None:
             errors.append(("account", _missing("account")))
         bank = self._bank(cells[at["bank"]], errors)
@@ -347,13 +427,19 @@ class RosterReader:
             try:
                 amount = Amount(value)
             except YikatongError as exc:
-                errors.append(("amount", exc))
+                errors.append(("amount", _amount_problem(value, exc)))
+            else:
+                self._sum += amount
+                self._sub += amount
+        if amount is None:
+            self._unknown += 1
+            self._sub_unknown += 1
         value = cells[at["region"]]
         if type(value) is str:
             try:
                 region = RegionCode(value if "'" not in value else _unmark(value))
             except YikatongError as exc:
-                errors.append(("region", _empty_or(value, "region", exc)))
+                errors.append(("region", _explain(value, "region", exc)))
         elif value is None:
             errors.append(("region", _missing("region")))
 
@@ -361,7 +447,8 @@ class RosterReader:
         phone: Phone | None = None
         memo: str | None = None
         household: str | None = None
-        yikatong = True
+        yikatong = YIKATONG_WHEN_UNSTATED
+        holder_name = name
         if self._optional:
             value = cells[at["quantity"]]
             if value is not None and value is not _FAILED and value != "":
@@ -388,13 +475,16 @@ class RosterReader:
                     errors.append(("household_id", exc))
             value = cells[at["is_yikatong"]]
             if type(value) is str and value.strip():
-                flag = value.strip().casefold()
-                if flag in _NO:
-                    yikatong = False
-                elif flag not in _YES:
-                    errors.append(
-                        ("is_yikatong", _err("roster.yikatong", "是否一卡通应填“是”或“否”"))
-                    )
+                try:
+                    yikatong = yikatong_flag(value)
+                except YikatongError as exc:
+                    errors.append(("is_yikatong", exc))
+            value = cells[at["holder_name"]]
+            if type(value) is str and value.strip():
+                try:
+                    holder_name = PersonName(value)
+                except YikatongError as exc:
+                    errors.append(("holder_name", exc))
         if errors or extra is not None:
             return self._rejected(row_no, errors, extra)
         # Every value type and constraint was checked above, exactly as the
@@ -406,12 +496,13 @@ class RosterReader:
         assert bank is not None
         assert amount is not None
         assert region is not None
+        assert holder_name is not None
         self.valid_count += 1
         holder = _make_account(
             {
                 "number": account,
                 "bank": bank,
-                "holder_name": name,
+                "holder_name": holder_name,
                 "is_yikatong": yikatong,
                 "branch": None,
             }
@@ -458,7 +549,10 @@ class RosterReader:
         order = {name: i for i, name in enumerate(self._index)}
         errors.sort(key=lambda e: order.get(e[0], len(order)))
         details = [
-            _detail(exc, Location(file=self.file, row=row_no, column=self.columns.get(field)))
+            _detail(
+                exc if self._index.get(field) not in self._hidden else _in_hidden(exc),
+                Location(file=self.file, row=row_no, column=self.columns.get(field)),
+            )
             for field, exc in errors
         ]
         if extra is not None:

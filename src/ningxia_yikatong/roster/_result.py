@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import TypeAlias
 
 from ..bank import AccountNumber, BankCode
@@ -44,7 +45,30 @@ class RejectedRow:
         return tuple(e.code for e in self.errors)
 
 
-RowOutcome: TypeAlias = ValidRow | RejectedRow
+class SummaryKind(StrEnum):
+    """What a row that is not a person is."""
+
+    TOTAL = "total"  # 合计, 总计: the sum of every row above
+    SUBTOTAL = "subtotal"  # 小计, 本页合计: the sum of the rows since the last subtotal
+    FOOTER = "footer"  # 制表人, 填表人, 审核人, 日期 ...
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """A total (合计/小计) or footer (制表人 ...) row: not a person, never an item.
+
+    ``amount`` is the total the row states; ``errors`` holds its mismatch with
+    the amounts of the rows above (``roster.total_mismatch``), if any.
+    """
+
+    row: int
+    kind: SummaryKind
+    label: str
+    amount: Decimal | None = None
+    errors: tuple[ErrorDetail, ...] = ()
+
+
+RowOutcome: TypeAlias = ValidRow | RejectedRow | SummaryRow
 
 # -- results --------------------------------------------------------------------------
 
@@ -55,9 +79,11 @@ class RosterResult:
 
     ``items[i]`` came from row ``source_rows[i]``; ``rejected`` holds every bad
     row; ``rows_read`` counts non-blank data rows, so
-    ``valid_count + rejected_count == rows_read``. Blank rows and the rows
-    above the header (a title line) are counted in ``blank_rows`` and
-    ``preamble_rows``.
+    ``valid_count + rejected_count == rows_read``. Blank rows, total and
+    footer rows and the rows above the header (a title line) are counted in
+    ``blank_rows``, ``summary_rows`` and ``preamble_rows``, and every row after
+    the header (in CSV: every physical line) is counted exactly once:
+    ``rows_read + blank_rows + len(summary_rows) == data_rows``.
     """
 
     items: tuple[PayoutItem, ...]
@@ -72,6 +98,15 @@ class RosterResult:
     sheet: str | None = None
     columns: Mapping[str, str] | None = None
     ignored_columns: tuple[str, ...] = ()
+    summary_rows: tuple[SummaryRow, ...] = ()
+
+    @property
+    def data_rows(self) -> int:
+        """Rows after the header (CSV: physical lines), each counted once.
+
+        ``valid_count + rejected_count + blank_rows + len(summary_rows)``.
+        """
+        return self.rows_read + self.blank_rows + len(self.summary_rows)
 
     @property
     def valid_count(self) -> int:
@@ -90,13 +125,16 @@ class RosterResult:
 
     @property
     def ok(self) -> bool:
-        """True when no row was rejected."""
-        return not self.rejected
+        """True when no row was rejected and every stated total (合计) agrees."""
+        return not self.rejected and not any(s.errors for s in self.summary_rows)
 
     @property
     def errors(self) -> tuple[ErrorDetail, ...]:
-        """Every problem of every rejected row, in file order."""
-        return tuple(e for r in self.rejected for e in r.errors)
+        """Every problem of every rejected row and of every total row, in file order."""
+        rows: list[RejectedRow | SummaryRow] = [*self.rejected]
+        rows.extend(s for s in self.summary_rows if s.errors)
+        rows.sort(key=lambda r: r.row)
+        return tuple(e for r in rows for e in r.errors)
 
     def error_counts(self) -> Counter[str]:
         """How many problems of each code."""
@@ -110,9 +148,10 @@ class RosterResult:
 
     def raise_for_errors(self) -> None:
         """Raise a :class:`RosterError` listing every bad row, if there is one."""
-        if self.rejected:
+        if not self.ok:
+            bad = self.rejected_count + sum(1 for s in self.summary_rows if s.errors)
             raise RosterError(
-                f"花名册有{self.rejected_count}行未通过校验",
+                f"花名册有{bad}行未通过校验",
                 code="roster.rows_rejected",
                 details=self.errors,
                 file=self.file,
@@ -137,7 +176,7 @@ class RosterResult:
         ``allow_rejected``; refused when items are at another bank than
         ``agent_bank`` (by default the one bank every item uses).
         """
-        if self.rejected and not allow_rejected:
+        if not self.ok and not allow_rejected:
             self.raise_for_errors()
         if not self.items:
             raise RosterError("花名册中没有有效明细，无法生成批次", code="roster.no_items")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import os
 from pathlib import PurePath
-from typing import IO
+from typing import IO, Final
 
 from ._common import (
     RosterFormat,
     Source,
     _err,
 )
+from ._sheets import content_name, sniff_container
 
 # -- sources -----------------------------------------------------------------------
 
@@ -44,16 +45,50 @@ def _open(source: Source) -> tuple[IO[bytes], str | None, bool]:
     return source, name, False
 
 
-def _sniff_format(stream: IO[bytes], name: str | None) -> RosterFormat:
-    suffix = PurePath(name).suffix.lower() if name else ""
-    if suffix in (".xlsx", ".xlsm"):
-        return RosterFormat.XLSX
-    if suffix in (".csv", ".txt"):
-        return RosterFormat.CSV
-    head = stream.read(8)
-    stream.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        return RosterFormat.XLSX
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _err("roster.xls", "不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV 后再导入", file=name)
-    return RosterFormat.CSV
+_SUFFIXES: Final = {
+    ".xlsx": RosterFormat.XLSX,
+    ".xlsm": RosterFormat.XLSX,
+    ".xls": RosterFormat.XLS,
+    ".ods": RosterFormat.ODS,
+    ".csv": RosterFormat.CSV,
+    ".txt": RosterFormat.CSV,
+}
+
+
+def _sniff_format(
+    stream: IO[bytes], name: str | None, given: RosterFormat | str | None = None
+) -> RosterFormat:
+    """The format to read: the one given or the suffix's, checked against the content.
+
+    The content decides between the spreadsheet containers (a zip with
+    ``xl/workbook.xml`` is XLSX, a zip whose ``mimetype`` is OpenDocument
+    spreadsheet is ODS, an OLE2 compound file is XLS); when the suffix (or
+    ``format=``) names another format, the file is refused
+    (``roster.format_mismatch``), naming both. Anything else is read as the
+    suffix says, else as CSV.
+    """
+    if given is not None:
+        try:
+            named = RosterFormat(given)
+        except ValueError:
+            known = "、".join(f.value for f in RosterFormat)
+            raise _err(
+                "roster.format", f"未知的文件格式“{str(given)[:20]}”；可选：{known}", file=name
+            ) from None
+        how = f"指定的格式为 {named.value}"
+        claimed: RosterFormat | None = named
+    else:
+        suffix = PurePath(name).suffix.lower() if name else ""
+        claimed = _SUFFIXES.get(suffix)
+        how = f"文件扩展名为 {suffix}"
+    content = sniff_container(stream)
+    if content is None:
+        return claimed or RosterFormat.CSV
+    if claimed is None or claimed is content:
+        return content
+    raise _err(
+        "roster.format_mismatch",
+        f"{how}，但文件内容是 {content_name(content)} 格式；"
+        f"请改正扩展名或在电子表格软件中另存为正确的格式",
+        file=name,
+    )

@@ -42,7 +42,7 @@ import datetime as _dt
 import io
 import os
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Final, cast
@@ -353,9 +353,22 @@ class SyntheticData:
         return rng.choice(_PHONE_PREFIXES) + "".join(rng.choices("0123456789", k=9))
 
     def id_number(
-        self, county: str, *, min_age: int = 0, max_age: int = 100, on: _dt.date | None = None
+        self,
+        county: str,
+        *,
+        min_age: int = 0,
+        max_age: int = 100,
+        on: _dt.date | None = None,
+        until: _dt.date | None = None,
+        band: Callable[[int], object] | None = None,
     ) -> str:
-        """A new ID number, unique in this generator, aged ``min_age..max_age`` on ``on``."""
+        """A new ID number, unique in this generator, aged ``min_age..max_age`` on ``on``.
+
+        With ``until`` and ``band`` (age to the tier of a standard), the person
+        stays in one band from ``on`` to ``until``: a birthday in between never
+        moves them to another tier, so an amount set by age holds for the whole
+        period, whichever day of it the age is reckoned at.
+        """
         rng = self.rng
         ref = on or self.as_of
         while True:
@@ -364,6 +377,12 @@ class SyntheticData:
             last = _years_before(ref, age)
             born = first + _dt.timedelta(days=rng.randint(0, (last - first).days))
             born = min(born, self.as_of)
+            if (
+                until is not None
+                and band is not None
+                and band(_age_on(born, ref)) != band(_age_on(born, until))
+            ):
+                continue
             body = f"{county}{born:%Y%m%d}{rng.randrange(1000):03d}"
             key = int(body)
             if key not in self._ids:
@@ -391,6 +410,8 @@ class SyntheticData:
         min_age: int = 0,
         max_age: int = 100,
         on: _dt.date | None = None,
+        until: _dt.date | None = None,
+        band: Callable[[int], object] | None = None,
         heads_only: bool = False,
     ) -> Iterator[SyntheticPerson]:
         """``n`` people as plain strings, household by household (fast: no models).
@@ -398,7 +419,9 @@ class SyntheticData:
         People live in ``county``, else in one of ``within``, else in any county
         of the generator. ``heads_only`` yields one adult (the 户主) per
         household, for household policies; ages are ``min_age..max_age`` on
-        ``on`` (default ``as_of``), household heads at least 18 where possible.
+        ``on`` (default ``as_of``), household heads at least 18 where possible;
+        with ``until`` and ``band`` each stays in one band of ages up to ``until``
+        (see :meth:`id_number`).
         """
         if n < 0:
             raise InvalidValue("人数不能为负", code="synthetic.count")
@@ -419,7 +442,9 @@ class SyntheticData:
                     family = name[0]
                 the_bank = bank or rng.choice(self.banks)
                 yield SyntheticPerson(
-                    id_number=self.id_number(home, min_age=lo, max_age=max_age, on=on),
+                    id_number=self.id_number(
+                        home, min_age=lo, max_age=max_age, on=on, until=until, band=band
+                    ),
                     name=name,
                     region=village,
                     household_id=household,
@@ -507,8 +532,10 @@ class SyntheticData:
         heads_only = False
         memo = None
         counties_ = None
+        band = None
         if policy is not None:
             lo, hi = _age_range(policy)
+            band = _age_band(policy)
             heads_only = policy.target is Target.HOUSEHOLD
             memo = f"{period.label}{policy.name}"[:60]
             counties_ = [c for c in self.counties if policy.applies_in(c)]
@@ -524,6 +551,8 @@ class SyntheticData:
             min_age=lo,
             max_age=hi,
             on=on,
+            until=period.end,
+            band=band,
             heads_only=heads_only,
         )
         for person in people:
@@ -616,6 +645,26 @@ class SyntheticData:
 
 def _all_counties() -> tuple[RegionCode, ...]:
     return counties()
+
+
+def _age_on(born: _dt.date, day: _dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _age_band(policy: SubsidyPolicy) -> Callable[[int], object] | None:
+    """Age to what the policy makes of it: eligible or not, and the tier's amount."""
+    standard = policy.standard
+    tiers = standard.tiers if isinstance(standard, TieredStandard) else ()
+    if not tiers and policy.min_age is None and policy.max_age is None:
+        return None
+
+    def band(age: int) -> object:
+        eligible = (policy.min_age is None or age >= policy.min_age) and (
+            policy.max_age is None or age <= policy.max_age
+        )
+        return eligible, next((t.amount for t in tiers if t.matches(age)), None)
+
+    return band
 
 
 def _age_range(policy: SubsidyPolicy) -> tuple[int, int]:
