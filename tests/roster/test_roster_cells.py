@@ -8,6 +8,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from stdnum import luhn
 
@@ -244,3 +246,10 @@ def test_card_holder_header_and_a_bad_holder_name() -> None:
     (detail,) = result.errors
     assert detail.code == "name.digit"
     assert detail.location.column == "持卡人"
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=32))
+def test_the_fast_luhn_check_agrees_with_python_stdnum(digits: str) -> None:
+    from ningxia_yikatong.roster._cells import luhn_valid
+
+    assert luhn_valid(digits) is bool(luhn.is_valid(digits))

@@ -8,8 +8,6 @@ from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import Any, Final, Self
 
-from stdnum import luhn
-
 from ..bank import AccountNumber, BankCode
 from ..errors import ErrorDetail, Location, RosterError, YikatongError
 from ..identity import PersonName, Phone, ResidentIdNumber
@@ -39,6 +37,7 @@ from ._cells import (
     _text,
     _unclosed,
     _unmark,
+    luhn_valid,
     yikatong_flag,
 )
 from ._common import (
@@ -283,6 +282,7 @@ class RosterReader:
     # -- rows
 
     def __iter__(self) -> Iterator[RowOutcome]:
+        id_at = self._person_cells[0]
         try:
             while True:
                 row = self._next_row()
@@ -290,16 +290,22 @@ class RosterReader:
                     break
                 if isinstance(row, UnclosedQuote):
                     self.rows_read += 1
+                    self._unknown += 1
+                    self._sub_unknown += 1
                     yield _unclosed(self.file, self._row_no)
                     continue
                 if _is_blank(row):
                     self.blank_rows += 1
                     continue
-                summary = self._summary(row, self._row_no)
-                if summary is not None:
-                    self.summary_rows += 1
-                    yield summary
-                    continue
+                # A person's ID cell starts with a digit: only other rows may be
+                # totals or footers (the common case costs one test).
+                value = row[id_at] if id_at < len(row) else None
+                if type(value) is not str or not value[:1].isdigit():
+                    summary = self._summary(row, self._row_no)
+                    if summary is not None:
+                        self.summary_rows += 1
+                        yield summary
+                        continue
                 self.rows_read += 1
                 yield self._build(row, self._row_no)
             self._tails.check(self.file, self.columns)
@@ -392,26 +398,37 @@ class RosterReader:
                 errors.append(("name", _empty_or(value, "name", exc)))
         elif value is None:
             errors.append(("name", _missing("name")))
+        tails = self._tails
         value = cells[at["id_number"]]
         if type(value) is str:
-            if len(value) >= 16:
-                self._tails.add("id_number", value)
+            text = value if "'" not in value else _unmark(value)
+            if len(text) >= 16:
+                tail = text[15:]
+                if tail.isdigit():  # counted for the rounded-column rule
+                    tails.id_long += 1
+                    if not tail.strip("0"):
+                        tails.id_zeros += 1
             try:
-                id_number = ResidentIdNumber(value if "'" not in value else _unmark(value))
+                id_number = ResidentIdNumber(text)
             except YikatongError as exc:
                 errors.append(("id_number", _explain(value, "id_number", exc)))
         elif value is None:
             errors.append(("id_number", _missing("id_number")))
         value = cells[at["account"]]
         if type(value) is str:
-            if len(value) >= 16:
-                self._tails.add("account", value)
+            text = value if "'" not in value else _unmark(value)
+            if len(text) >= 16:
+                tail = text[15:]
+                if tail.isdigit():
+                    tails.account_long += 1
+                    if not tail.strip("0"):
+                        tails.account_zeros += 1
             try:
-                account = AccountNumber(value if "'" not in value else _unmark(value))
+                account = AccountNumber(text)
             except YikatongError as exc:
                 errors.append(("account", _explain(value, "account", exc)))
             else:
-                if 16 <= len(account) <= 19 and not luhn.is_valid(account):
+                if 16 <= len(account) <= 19 and not luhn_valid(account):
                     errors.append(("account", _luhn_failed()))
                     account = None
         elif value is None:
