@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from ningxia_yikatong import read_roster
-from ningxia_yikatong.errors import RosterError
+from ningxia_yikatong.errors import RosterError, YikatongError
 from ningxia_yikatong.roster import RosterFormat, SummaryKind
 
 DATA = Path(__file__).parent / "data"
@@ -243,3 +246,21 @@ def test_empty_repeated_ods_rows_are_fine() -> None:
     )
     result = read_roster(ods([], body=body), format="ods")
     assert result.valid_count == 1
+
+
+# -- junk ------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["ods", "xls"]),
+    st.binary(min_size=1, max_size=200),
+    st.integers(min_value=0, max_value=6000),
+)
+def test_corrupted_ods_and_xls_give_only_library_errors(fmt: str, junk: bytes, where: int) -> None:
+    good = ods([HEADER, GOOD]) if fmt == "ods" else (DATA / "roster.xls").read_bytes()
+    data = bytearray(good)
+    where %= len(data)
+    data[where : where + len(junk)] = junk
+    with contextlib.suppress(YikatongError):
+        read_roster(bytes(data), format=fmt)

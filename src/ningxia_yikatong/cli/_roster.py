@@ -60,7 +60,7 @@ def check(
     ignore_unknown_columns: bool,
     max_errors: int,
 ) -> None:
-    """检查花名册 FILE（CSV 或 XLSX），列出有问题的行；有问题时退出状态为 1。"""
+    """检查花名册 FILE（CSV、XLSX、XLS 或 ODS），列出有问题的行；有问题时退出状态为 1。"""
     with _progress() as progress:
         task = progress.add_task("读取花名册", total=file.stat().st_size or None)
 
@@ -104,6 +104,8 @@ def check(
     summary.add_row("问题行数", f"{result.rejected_count:,}")
     if result.blank_rows:
         summary.add_row("空行（已跳过）", f"{result.blank_rows:,}")
+    if result.summary_rows:
+        summary.add_row("合计行、表尾行", f"{len(result.summary_rows):,}")
     if result.preamble_rows:
         summary.add_row("表头上方的行（标题）", f"{result.preamble_rows:,}")
     if result.ignored_columns:

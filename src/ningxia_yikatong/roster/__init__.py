@@ -1,36 +1,42 @@
-"""Reading rosters (花名册) of subsidy recipients from CSV and XLSX files.
+"""Reading rosters (花名册) of subsidy recipients from CSV, XLSX, XLS and ODS files.
 
 A roster is the table a village or township fills in and the competent
 department (业务主管部门) checks: one row per recipient with name, ID number,
 account, bank, amount, region code and so on. :func:`read_roster` reads one
 into a :class:`RosterResult`: the valid rows as
-:class:`~ningxia_yikatong.payout.PayoutItem` (numbered 1..n in file order) and
-every bad row with its row number, column and reason. No row is dropped
-silently: ``valid + rejected == rows_read`` always, and blank rows are counted
-apart. :func:`iter_roster` streams the same outcomes one row at a time.
+:class:`~ningxia_yikatong.payout.PayoutItem` (numbered 1..n in file order),
+every bad row with its row number, column and reason, and the total (合计) and
+footer (制表人) rows apart. No row is dropped silently: ``valid + rejected ==
+rows_read`` always, and with blank and summary rows every row after the header
+is counted once (``data_rows``). :func:`iter_roster` streams the same outcomes
+one row at a time.
 
-Formats:
+Formats (the content is checked against the suffix, ``roster.format_mismatch``):
 
 * CSV in UTF-8, UTF-8 with a BOM, or GB18030 (which includes GBK). Unless
   ``encoding`` is given, the first line with non-ASCII bytes decides: strict
   UTF-8 first, then GB18030. Each line is decoded strictly on its own, so a
   line in neither encoding (or in the other one, in a mixed file) is refused
-  with its line number (``roster.encoding``). UTF-16 files are refused.
-* XLSX (Excel 2007+) read with openpyxl in read-only mode; its XML goes
-  through defusedxml. The file must be a zip (``roster.xlsx_not_zip``); the
-  number of members, their total uncompressed size and each member's
-  compression ratio are bounded before anything is parsed
-  (``roster.xlsx_bomb``). The first worksheet is read; if another worksheet has
-  data, the file is refused (``roster.xlsx_sheets``) unless ``sheet`` names the
-  one to read, so that a roster split over sheets is never half-read.
+  with its line number (``roster.encoding``). UTF-16 files are refused. A
+  record is one physical line: an unclosed quote is ``roster.csv_quote`` on its
+  line, and the lines after it are read as rows of their own.
+* XLSX, XLS and ODS read with python-calamine, after the zip is bounded
+  (``roster.xlsx_bomb``), XML parts with a document type declaration refused
+  (``roster.xlsx_unsafe``) and the sheet's extent bounded by the format's limits
+  and its size (``roster.xlsx_range``). The first worksheet is read; if another
+  worksheet has data, the file is refused (``roster.xlsx_sheets``) unless
+  ``sheet`` names the one to read, so that a roster split over sheets is never
+  half-read.
 
-Amounts in XLSX cells are often binary floats (Excel stores numbers that way).
-A float is converted through its shortest ``repr`` (``1318.75`` → ``"1318.75"``),
-which is exactly what the cell displays for amounts of up to 15 digits, and
-then must satisfy :class:`~ningxia_yikatong.money.Amount` like any text: more
-than two decimals (``0.30000000000000004``, ``12.345``) is refused, never
-rounded. ID and long account numbers stored as numbers have already lost
-digits in Excel and are refused (``roster.numeric_text``).
+Amounts in spreadsheet cells are often binary floats. A float is converted
+through its shortest ``repr`` (``1318.75`` → ``"1318.75"``), which is exactly
+what the cell displays for amounts of up to 15 digits, and then must satisfy
+:class:`~ningxia_yikatong.money.Amount` like any text: more than two decimals
+(``0.30000000000000004``, ``12.345``) is refused, never rounded. ID and card
+numbers stored as numbers have lost digits (a spreadsheet keeps 15) and are
+refused (``roster.numeric_text``); a column whose long numbers all end in zeros
+after digit 15 refuses the file (``roster.rounded_column``), and a 16-19-digit
+card must pass its Luhn check (``roster.account_luhn``).
 
 >>> import io
 >>> data = (
