@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from stdnum import luhn
 
 import ningxia_yikatong.roster
-from ningxia_yikatong import RosterResult, read_roster
+from ningxia_yikatong import PayoutItem, RosterResult, read_roster
 from ningxia_yikatong.checks import run_checks
 from ningxia_yikatong.errors import RosterError
 from ningxia_yikatong.testing import SyntheticData
@@ -224,6 +224,7 @@ def test_a_holder_column_is_read_and_the_holder_rule_fires() -> None:
     first, second = result.items
     assert first.beneficiary.account.holder_name == "马大明"
     assert second.beneficiary.account.holder_name == "李四"  # empty: the person's own
+    assert PayoutItem.model_validate(first.model_dump()) == first
     policy = next(p for p in sample_policies() if p.code == "NX-GLJT")
     batch = result.to_batch(
         batch_id="GLJT-2026-03",

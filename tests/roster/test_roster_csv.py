@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from ningxia_yikatong import RosterResult, read_roster
+from ningxia_yikatong.errors import RosterError
 from ningxia_yikatong.roster import SummaryKind
 
 HEADER = "姓名,身份证号,社保卡号,开户银行,金额,区划代码"
@@ -118,3 +120,10 @@ def test_every_xlsx_row_is_accounted_for(kinds: list[str]) -> None:
     assert result.rejected_count == kinds.count("rejected")
     assert result.blank_rows == kinds.count("blank")
     assert len(result.summary_rows) == kinds.count("total") + kinds.count("footer")
+
+
+def test_an_unclosed_quote_above_the_data_is_a_file_error() -> None:
+    with pytest.raises(RosterError) as caught:
+        read_csv('"2026年高龄津贴花名册', HEADER, GOOD)
+    assert caught.value.code == "roster.csv_quote"
+    assert caught.value.location.line == 1

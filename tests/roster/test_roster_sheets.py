@@ -264,3 +264,25 @@ def test_corrupted_ods_and_xls_give_only_library_errors(fmt: str, junk: bytes, w
     data[where : where + len(junk)] = junk
     with contextlib.suppress(YikatongError):
         read_roster(bytes(data), format=fmt)
+
+
+@pytest.mark.parametrize(
+    "prologue",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaa">]>',
+        b'<?xml version="1.0"?>\n<!-- a comment -->\n<!DOCTYPE worksheet SYSTEM "x.dtd">',
+        b"<!-- " + b"x" * 9000 + b" --><!DOCTYPE worksheet>",
+    ],
+)
+def test_a_document_type_declaration_in_any_part_is_refused(prologue: bytes) -> None:
+    source = zipfile.ZipFile(io.BytesIO(xlsx([HEADER, GOOD])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = prologue + content.split(b"?>", 1)[-1]
+            target.writestr(info, content)
+    with pytest.raises(RosterError) as caught:
+        read_roster(out.getvalue(), format="xlsx")
+    assert caught.value.code == "roster.xlsx_unsafe"
