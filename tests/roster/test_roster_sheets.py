@@ -286,3 +286,37 @@ def test_a_document_type_declaration_in_any_part_is_refused(prologue: bytes) -> 
     with pytest.raises(RosterError) as caught:
         read_roster(out.getvalue(), format="xlsx")
     assert caught.value.code == "roster.xlsx_unsafe"
+
+
+def _ods_rows(*rows: list[object]) -> str:
+    return "".join(
+        "<table:table-row>" + "".join(_ods_cell(v) for v in r) + "</table:table-row>" for r in rows
+    )
+
+
+def test_a_hidden_ods_column_is_named_hidden() -> None:
+    bad = [*GOOD]
+    bad[4] = "十"
+    columns = (
+        '<table:table-column table:number-columns-repeated="4"/>'
+        '<table:table-column table:visibility="collapse"/><table:table-column/>'
+    )
+    result = read_roster(ods([], body=columns + _ods_rows(HEADER, GOOD, bad)), format="ods")
+    (detail,) = result.errors
+    assert detail.location.column == "金额"
+    assert "隐藏列" in detail.message
+
+
+def test_ods_header_rows_count_towards_the_extent() -> None:
+    """Rows inside <table:table-header-rows> are rows: the bound sees them."""
+    from ningxia_yikatong.roster._sheets import _scan_ods
+
+    body = (
+        "<table:table-header-rows>"
+        + _ods_rows(HEADER, HEADER)
+        + "</table:table-header-rows>"
+        + _ods_rows(GOOD, GOOD, GOOD)
+    )
+    with zipfile.ZipFile(io.BytesIO(ods([], body=body))) as archive:
+        scan = _scan_ods(archive)
+    assert (scan.rows, scan.columns) == (5, 6)

@@ -13,7 +13,7 @@ Before the cells are read:
   larger than its XML (``roster.xlsx_range``): the reader materialises that
   rectangle, and its work must stay bounded by the size of the input.
 * An ODS sheet's repeated rows and columns (``number-rows-repeated``) are
-  bounded the same way.
+  bounded the same way, and its hidden columns (``table:visibility``) read.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, Final
+from xml.sax.saxutils import unescape
 
 from ..errors import RosterError, YikatongError
 from ._common import RosterFormat, XlsxLimits, _err
@@ -48,8 +49,11 @@ _CELL_REF: Final = re.compile(rb'<(?:\w+:)?c\s(?:[^>]*?\s)?r="([A-Z]*)([0-9]*)"[
 _COL_TAG: Final = re.compile(rb"<(?:\w+:)?col\s([^>]*)>")
 _ATTR: Final = re.compile(rb'(\w+)="([^"]*)"')
 _ODS_TOKEN: Final = re.compile(
-    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>"
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table-column|table)(?=[\s/>])"
+    rb"([^>]*?)(/?)>"
 )
+_ODS_NAME: Final = re.compile(rb'table:name="([^"]*)"')
+_ODS_HIDDEN: Final = re.compile(rb'table:visibility="(?:collapse|filter)"')
 _ODS_REPEAT: Final = re.compile(rb'table:number-(?:rows|columns)-repeated="([0-9]*)"')
 
 
@@ -220,11 +224,23 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, member: str) -> _SheetScan:
     return _SheetScan(frozenset(hidden), rows, columns, size)
 
 
-def _scan_ods(archive: zipfile.ZipFile) -> tuple[int, int, int]:
-    """Largest extent (rows, columns) of any ODS table's cells with content, and XML size."""
+@dataclass(frozen=True, slots=True)
+class _OdsScan:
+    rows: int  # the largest extent of any table's cells with content
+    columns: int
+    size: int  # bytes of content.xml
+    hidden: dict[str, frozenset[int]]  # table name to its hidden columns (0-based)
+
+
+def _scan_ods(archive: zipfile.ZipFile) -> _OdsScan:
+    """Extent of the cells with content, and hidden columns, of every ODS table."""
     data = _read(archive, "content.xml")
     rows = columns = 0
     row = col = 0
+    hidden: dict[str, frozenset[int]] = {}
+    table_hidden: set[int] = set()
+    title = ""
+    column = 0
     row_repeat = 1
     pending_cell: tuple[int, int] | None = None  # (start column, repeat) of an open cell
     for match in _ODS_TOKEN.finditer(data):
@@ -235,7 +251,19 @@ def _scan_ods(archive: zipfile.ZipFile) -> tuple[int, int, int]:
             digits = repeat_match.group(1)
             repeat = int(digits) if len(digits) <= 8 else MAX_ROWS + 1
         if kind == b"table":
-            row = col = 0
+            row = col = column = 0
+            if not closing:
+                named = _ODS_NAME.search(attrs)
+                title = unescape(named.group(1).decode("utf-8", "replace")) if named else ""
+                table_hidden = set()
+                hidden[title] = frozenset()
+            else:
+                hidden[title] = frozenset(table_hidden)
+        elif kind == b"table-column":
+            if not closing:
+                if _ODS_HIDDEN.search(attrs) and column < MAX_COLUMNS:
+                    table_hidden.update(range(column, min(column + repeat, MAX_COLUMNS)))
+                column += repeat
         elif kind == b"table-row":
             if closing:
                 row += row_repeat
@@ -254,7 +282,7 @@ def _scan_ods(archive: zipfile.ZipFile) -> tuple[int, int, int]:
         else:
             pending_cell = (col, repeat)
             col += repeat
-    return rows, columns, len(data)
+    return _OdsScan(rows, columns, len(data), hidden)
 
 
 def _check_extent(rows: int, columns: int, size: int, file: str | None, where: str) -> None:
@@ -307,14 +335,16 @@ def sheet_rows(
     name = _FORMAT_NAME[fmt]
     archive = _check_zip(stream, file, limits, fmt) if fmt is not RosterFormat.XLS else None
     parts: dict[str, str] = {}
+    hidden_of: dict[str, frozenset[int]] = {}
     try:
         if archive is not None:
             _check_xml_parts(archive, file, name)
             if fmt is RosterFormat.XLSX:
                 parts = _workbook_parts(archive)
             else:
-                rows, columns, size = _scan_ods(archive)
-                _check_extent(rows, columns, size, file, "content.xml")
+                scan = _scan_ods(archive)
+                _check_extent(scan.rows, scan.columns, scan.size, file, "content.xml")
+                hidden_of.update(scan.hidden)
         stream.seek(0)
         workbook = CalamineWorkbook.from_filelike(stream)
         names = [m.name for m in workbook.sheets_metadata if str(m.typ).endswith("WorkSheet")]
@@ -334,7 +364,6 @@ def sheet_rows(
             hidden_of[title] = scan.hidden
         return workbook.get_sheet_by_name(title)
 
-    hidden_of: dict[str, frozenset[int]] = {}
     try:
         if not names:
             raise _err("roster.xlsx_sheets", f"{name} 中没有工作表", file=file)
