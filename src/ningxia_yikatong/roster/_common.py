@@ -126,7 +126,7 @@ _QUANTITY: TypeAdapter[Decimal] = TypeAdapter(Quantity)
 _HOUSEHOLD_ID: Final = re.compile(r"[A-Za-z0-9_-]+")
 _MEMO_MAX: Final = 60
 M = TypeVar("M", bound=pydantic.BaseModel)
-# Numbers of 16 or more digits cannot be held exactly by Excel's doubles.
+# Numbers of 16 or more digits cannot be held exactly by a spreadsheet's doubles.
 _EXACT_INT: Final = 10**15
 
 
