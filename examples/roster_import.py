@@ -24,7 +24,7 @@ def main() -> None:
         path = Path(tmp) / "高龄津贴花名册.csv"
         write_roster_csv(path, rows, encoding="gb18030")
         # A row typed by hand: a digit in the name, a wrong check digit, no region
-        # code and an amount with 3 decimals.
+        # code, a card number failing its Luhn check and an amount with 3 decimals.
         with path.open("a", encoding="gb18030", newline="") as fh:
             fh.write(
                 "马小2,640122193001010011,,,,6217991234567890123,"

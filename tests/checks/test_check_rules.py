@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from stdnum import luhn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -518,7 +519,7 @@ def test_not_yikatong_unknown_flag_is_missing_data(tmp_path: Path) -> None:
     a = make_id("1960-01-01")
     roster.write_text(
         "姓名,公民身份号码,区划代码,收款账号,开户银行,发放金额\n"
-        f"马明,{a},640122101201,6221881234567890123,psbc,100.00\n",
+        f"马明,{a},640122101201,6221881234567890129,psbc,100.00\n",
         encoding="utf-8",
     )
     result = read_roster(roster)
@@ -533,7 +534,9 @@ def test_not_yikatong_unknown_flag_is_missing_data(tmp_path: Path) -> None:
     assert "缺少参考数据" in report.summary()
     # With the column: an empty cell is not stated either.
     flagged = tmp_path / "有标识.csv"
-    rows = [f"马明,{make_id(f'196{n}-01-01')},640122101201,622188123456789012{n},psbc,100.00,{v}"
+    cards = [f"62218812345678901{n}" for n in range(3)]
+    cards = [c + luhn.calc_check_digit(c) for c in cards]  # valid card numbers (Luhn)
+    rows = [f"马明,{make_id(f'196{n}-01-01')},640122101201,{cards[n]},psbc,100.00,{v}"
             for n, v in enumerate(("是", "", "否"))]  # fmt: skip
     flagged.write_text(
         "姓名,公民身份号码,区划代码,收款账号,开户银行,发放金额,是否一卡通\n" + "\n".join(rows),

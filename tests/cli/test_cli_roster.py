@@ -12,7 +12,7 @@ from ningxia_yikatong.cli import main
 from ningxia_yikatong.testing import SyntheticData
 
 HEADER = "姓名,身份证号,社保卡号,开户银行,金额,区划代码"
-GOOD = "马小明,11010519491231002X,6228480000000000006,农业银行,1200.50,640122101001"
+GOOD = "马小明,11010519491231002X,6228480123456789015,农业银行,1200.50,640122101001"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -66,7 +66,7 @@ def test_check_options_reach_the_reader(tmp_path: Path) -> None:
     path = tmp_path / "roster.csv"
     path.write_text(
         "姓名,身份证号,社保卡号,金额,区划代码,籍贯\n"
-        "马小明,11010519491231002X,6228480000000000006,80,640122,宁夏\n",
+        "马小明,11010519491231002X,6228480123456789015,80,640122,宁夏\n",
         encoding="utf-8",
     )
     code, _, err = invoke("roster", "check", str(path))
@@ -93,6 +93,31 @@ def test_generate_then_check(tmp_path: Path, suffix: str) -> None:
     assert {i.amount for i in result.items} <= {100, 200, 500}
     code, _, _ = invoke("roster", "check", str(path))
     assert code == 0
+
+
+def test_generated_age_tiered_roster_passes_its_own_checks(tmp_path: Path) -> None:
+    """Amounts by age hold on the period's first day, which the checks reckon ages at."""
+    from ningxia_yikatong.checks import run_checks
+    from ningxia_yikatong.testing.policies import sample_policies
+
+    policy = next(p for p in sample_policies() if p.code == "NX-GLJT")
+    for period, args in [("2026-03", ["--period", "2026-03"]), ("2026-09", [])]:
+        path = tmp_path / f"gljt-{period}.csv"
+        code, _, _ = invoke(
+            "roster", "generate", "-n", "600", "-o", str(path), "--seed", "4",
+            "--policy", "NX-GLJT", "--bank", "psbc", *args,
+        )  # fmt: skip
+        assert code == 0
+        batch = read_roster(path).to_batch(
+            batch_id="GLJT-2026",
+            policy_code="NX-GLJT",
+            period=period,
+            region="640000",
+            payer_account="64001234567890123",
+            payer_name="宁夏回族自治区财政厅",
+        )
+        report = run_checks(batch, policy)
+        assert not [f for f in report.findings if f.rule in ("amount", "age_range")], period
 
 
 def test_generate_is_deterministic_and_honours_encoding(tmp_path: Path) -> None:

@@ -99,11 +99,15 @@ def test_roster_to_second_round_and_chain(tmp_path: Path, bank: Bank) -> None:
     refs = ("--ref", f"deaths={deaths}", "--ref", f"prior={prior}")
     code, out = run("check", "--batch", batch_file, *refs, "--out", d / "比对.json")
     assert code == 1, out  # the dead person blocks the batch as it is
+    report = json.loads((d / "比对.json").read_text("utf-8"))
+    blocked = {f["seq"] for f in report["findings"] if f["severity"] == "block"}
+    assert 7 in blocked
+    kept = 40 - len(blocked)
     ok("batch", "drop", batch_file, "--report", d / "比对.json", "--batch-id", "G1-C",
        "--out", d / "G1-C.json")  # fmt: skip
     cleared_file = d / "G1-C.json"
     cleared = PayoutBatch.model_validate_json(cleared_file.read_text("utf-8"))
-    assert cleared.count == 39
+    assert cleared.count == kept
     assert cleared.source_batch_id == "G1"
     assert all(i.beneficiary.id_number != dead for i in cleared.items)
     assert "可以继续" in ok("check", "--batch", cleared_file, *refs, "--out", d / "比对2.json")
@@ -161,9 +165,9 @@ def test_roster_to_second_round_and_chain(tmp_path: Path, bank: Bank) -> None:
              "--out", d / "链")  # fmt: skip
     assert "无重复发放" in out
     chain = json.loads(next((d / "链").glob("*.json")).read_text("utf-8"))
-    assert chain["totals"]["paid"]["count"] == 39, chain["totals"]
+    assert chain["totals"]["paid"]["count"] == kept, chain["totals"]
     assert chain["anomalies"] == []
-    assert len(chain["items"]) == 39
+    assert len(chain["items"]) == kept
     assert all(i["outcome"] == "paid" and i["paid_count"] == 1 for i in chain["items"])
     moved = {
         i["seq"]: i["attempts"][-1]["batch_id"] for i in chain["items"] if len(i["attempts"]) > 1
@@ -175,4 +179,4 @@ def test_roster_to_second_round_and_chain(tmp_path: Path, bank: Bank) -> None:
        "--out", d / "告知.csv")  # fmt: skip
     with (d / "告知.csv").open(encoding="utf-8-sig") as f:
         notices = list(csv.DictReader(f))
-    assert len(notices) == 39 - failed
+    assert len(notices) == kept - failed

@@ -25,11 +25,11 @@ def test_example_runs_end_to_end(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "== 第一轮对账：批次 GLJT2026Q1（第1轮）" in out
-    assert "批次合计：200 笔，32900.00 元" in out
+    assert "批次合计：200 笔，32500.00 元" in out
     assert "其中：账户已销户：3 笔" in out
     assert "补发批次 GLJT2026Q1-R2：9 笔，更正账户 7 笔，上级批次 GLJT2026Q1" in out
     assert "== 第二轮对账：批次 GLJT2026Q1-R2（第2轮）" in out
-    assert "== 合并对账：已发放 200 笔 32900.00 元，仍失败 0 笔，重复发放 0 笔" in out
+    assert "== 合并对账：已发放 200 笔 32500.00 元，仍失败 0 笔，重复发放 0 笔" in out
     assert "示例：您2026年第1季度的高龄津贴" in out
 
     reissued = PayoutBatch.model_validate_json((tmp_path / "GLJT2026Q1-R2.json").read_bytes())

@@ -28,6 +28,7 @@ def test_roster_import_example() -> None:
         "name.digit",
         "id.checksum",
         "roster.empty",
+        "roster.account_luhn",
         "amount.precision",
     ]
     total = lines[2].removeprefix("total of valid rows: ").removesuffix(" yuan")

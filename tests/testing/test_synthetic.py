@@ -27,6 +27,7 @@ from ningxia_yikatong.testing import (
     write_roster_xlsx,
 )
 from ningxia_yikatong.testing.policies import sample_policies
+from ningxia_yikatong.testing.synthetic import card_number, valid_id_number
 
 BANKS = [b.value for b in AgentBank]
 
@@ -193,3 +194,41 @@ def test_roster_rows_match_items() -> None:
     items = SyntheticData(seed=12).items(30)
     assert [r.id_number for r in rows] == [i.beneficiary.id_number for i in items]
     assert [r.amount for r in rows] == [str(i.amount) for i in items]
+
+
+@pytest.mark.parametrize(
+    ("generated", "checked"),
+    [("2026-03", ["2026-03"]), (None, ["2026-01", "2026-03", "2026-07", "2026-12"])],
+)
+def test_age_tiered_amounts_hold_for_every_day_of_the_period(
+    generated: str | None, checked: list[str]
+) -> None:
+    """The checks reckon ages at the period's start: the generator's amounts agree."""
+    from ningxia_yikatong import PayoutBatch
+    from ningxia_yikatong.bank import AccountNumber, BankCode
+    from ningxia_yikatong.checks import run_checks
+    from ningxia_yikatong.codes import BatchId, Period
+
+    policy = next(p for p in sample_policies() if p.code == "NX-GLJT")
+    items = SyntheticData(seed=3).items(1500, policy=policy, period=generated, bank="psbc")
+    for period in checked:
+        batch = PayoutBatch(
+            batch_id=BatchId("GLJT-2026"),
+            policy_code=policy.code,
+            period=Period(period),
+            region=RegionCode("640000"),
+            agent_bank=BankCode("psbc"),
+            payer_account=AccountNumber("64001234567890123"),
+            payer_name="宁夏回族自治区财政厅",
+            items=tuple(items),
+        )
+        report = run_checks(batch, policy)
+        assert not [f for f in report.findings if f.rule in ("amount", "age_range")], period
+
+
+def test_no_generated_number_looks_rounded_by_a_spreadsheet() -> None:
+    # Only zeros after digit 15 is what the roster's rounded-column rule refuses.
+    rng = random.Random(0)
+    ids = [valid_id_number(rng, "640122", dt.date(1990, 1, 1)) for _ in range(20_000)]
+    cards = [card_number(rng, "psbc", length=16) for _ in range(20_000)]
+    assert not [n for n in (*ids, *cards) if not n[15:].strip("0")]

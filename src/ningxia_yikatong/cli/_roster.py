@@ -65,7 +65,7 @@ def check(
     ignore_unknown_columns: bool,
     max_errors: int,
 ) -> None:
-    """检查花名册 FILE（CSV 或 XLSX），列出有问题的行；有问题时退出状态为 1。"""
+    """检查花名册 FILE（CSV、XLSX、XLS 或 ODS），列出有问题的行；有问题时退出状态为 1。"""
     result = read_roster_shown(
         file,
         sheet=sheet,
@@ -99,6 +99,8 @@ def check(
     summary.add_row("问题行数", f"{result.rejected_count:,}")
     if result.blank_rows:
         summary.add_row("空行（已跳过）", f"{result.blank_rows:,}")
+    if result.summary_rows:
+        summary.add_row("合计行、表尾行", f"{len(result.summary_rows):,}")
     if result.preamble_rows:
         summary.add_row("表头上方的行（标题）", f"{result.preamble_rows:,}")
     if result.ignored_columns:
@@ -147,6 +149,11 @@ def check(
 @click.option("--policy", default=None, help="按示例政策的标准计算金额，如 NX-GLJT")
 @click.option("--bank", default=None, help="全部使用该代发银行（银行代码，如 psbc）")
 @click.option("--force", is_flag=True, help="覆盖已有的输出文件")
+@click.option(
+    "--period",
+    default=None,
+    help="发放期间，如 2026-03 或 2026（默认当年）；按年龄计发的金额在整个期间内都成立",
+)
 @handle_errors
 def generate(
     *,
@@ -159,6 +166,7 @@ def generate(
     policy: str | None,
     bank: str | None,
     force: bool,
+    period: str | None,
 ) -> None:
     """生成合成花名册（测试数据，身份证号和卡号均为虚构）。"""
     fmt = fmt or ("xlsx" if out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
@@ -170,7 +178,7 @@ def generate(
             known = "、".join(by_code)
             raise InvalidValue(f"没有示例政策 {policy}；可选：{known}", code="cli.policy")
     data = SyntheticData(seed=seed, rare_name_share=rare_share)
-    lines = data.roster_rows(rows, policy=chosen, bank=bank)
+    lines = data.roster_rows(rows, policy=chosen, bank=bank, period=period)
     counted = tracked(lines, "生成花名册", rows, every=1000)
     written = 0
 

@@ -42,7 +42,7 @@ import datetime as _dt
 import io
 import os
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Final, cast
@@ -151,11 +151,14 @@ def valid_id_number(
     '640122199001011...'
 
     """
-    seq = rng.randrange(1000)
-    if male is not None and (seq % 2 == 1) != male:
-        seq = seq ^ 1
-    body = f"{county}{birth_date:%Y%m%d}{seq:03d}"
-    return ResidentIdNumber(body + _check_digit(body))
+    while True:
+        seq = rng.randrange(1000)
+        if male is not None and (seq % 2 == 1) != male:
+            seq = seq ^ 1
+        body = f"{county}{birth_date:%Y%m%d}{seq:03d}"
+        number = body + _check_digit(body)
+        if not _looks_rounded(number):
+            return ResidentIdNumber(number)
 
 
 def card_number(rng: random.Random, bank: str, *, length: int = 19) -> AccountNumber:
@@ -165,8 +168,18 @@ def card_number(rng: random.Random, bank: str, *, length: int = 19) -> AccountNu
     True
     """
     bins = BANK_BINS.get(bank, _OTHER_BANK_BINS)
-    body = rng.choice(bins) + "".join(rng.choices("0123456789", k=length - 7))
-    return AccountNumber(body + _luhn_digit(body))
+    while True:
+        body = rng.choice(bins) + "".join(rng.choices("0123456789", k=length - 7))
+        number = body + _luhn_digit(body)
+        if not _looks_rounded(number):
+            return AccountNumber(number)
+
+
+def _looks_rounded(number: str) -> bool:
+    """Only zeros after the 15th digit: what spreadsheet rounding leaves, and what the
+    roster reader's rounded-column rule refuses; never generated, so that a small
+    synthetic roster is never refused by chance."""
+    return len(number) > 15 and not number[15:].strip("0")
 
 
 def _luhn_digit(body: str) -> str:
@@ -355,9 +368,22 @@ class SyntheticData:
         return rng.choice(_PHONE_PREFIXES) + "".join(rng.choices("0123456789", k=9))
 
     def id_number(
-        self, county: str, *, min_age: int = 0, max_age: int = 100, on: _dt.date | None = None
+        self,
+        county: str,
+        *,
+        min_age: int = 0,
+        max_age: int = 100,
+        on: _dt.date | None = None,
+        until: _dt.date | None = None,
+        band: Callable[[int], object] | None = None,
     ) -> str:
-        """A new ID number, unique in this generator, aged ``min_age..max_age`` on ``on``."""
+        """A new ID number, unique in this generator, aged ``min_age..max_age`` on ``on``.
+
+        With ``until`` and ``band`` (age to the tier of a standard), the person
+        stays in one band from ``on`` to ``until``: a birthday in between never
+        moves them to another tier, so an amount set by age holds for the whole
+        period, whichever day of it the age is reckoned at.
+        """
         rng = self.rng
         ref = on or self.as_of
         while True:
@@ -366,11 +392,18 @@ class SyntheticData:
             last = _years_before(ref, age)
             born = first + _dt.timedelta(days=rng.randint(0, (last - first).days))
             born = min(born, self.as_of)
+            if (
+                until is not None
+                and band is not None
+                and band(_age_on(born, ref)) != band(_age_on(born, until))
+            ):
+                continue
             body = f"{county}{born:%Y%m%d}{rng.randrange(1000):03d}"
             key = int(body)
-            if key not in self._ids:
+            number = body + _check_digit(body)
+            if key not in self._ids and not _looks_rounded(number):
                 self._ids.add(key)
-                return body + _check_digit(body)
+                return number
 
     def account(self, bank: str) -> str:
         """A new card number of ``bank``, unique in this generator, Luhn-valid."""
@@ -393,6 +426,8 @@ class SyntheticData:
         min_age: int = 0,
         max_age: int = 100,
         on: _dt.date | None = None,
+        until: _dt.date | None = None,
+        band: Callable[[int], object] | None = None,
         heads_only: bool = False,
     ) -> Iterator[SyntheticPerson]:
         """``n`` people as plain strings, household by household (fast: no models).
@@ -400,7 +435,9 @@ class SyntheticData:
         People live in ``county``, else in one of ``within``, else in any county
         of the generator. ``heads_only`` yields one adult (the 户主) per
         household, for household policies; ages are ``min_age..max_age`` on
-        ``on`` (default ``as_of``), household heads at least 18 where possible.
+        ``on`` (default ``as_of``), household heads at least 18 where possible;
+        with ``until`` and ``band`` each stays in one band of ages up to ``until``
+        (see :meth:`id_number`).
         """
         if n < 0:
             raise InvalidValue("人数不能为负", code="synthetic.count")
@@ -421,7 +458,9 @@ class SyntheticData:
                     family = name[0]
                 the_bank = bank or rng.choice(self.banks)
                 yield SyntheticPerson(
-                    id_number=self.id_number(home, min_age=lo, max_age=max_age, on=on),
+                    id_number=self.id_number(
+                        home, min_age=lo, max_age=max_age, on=on, until=until, band=band
+                    ),
                     name=name,
                     region=village,
                     household_id=household,
@@ -510,8 +549,10 @@ class SyntheticData:
         heads_only = False
         memo = None
         counties_ = None
+        band = None
         if policy is not None:
             lo, hi = _age_range(policy)
+            band = _age_band(policy)
             heads_only = policy.target is Target.HOUSEHOLD
             memo = f"{period.label}{policy.name}"[:60]
             counties_ = [c for c in self.counties if policy.applies_in(c)]
@@ -527,6 +568,8 @@ class SyntheticData:
             min_age=lo,
             max_age=hi,
             on=on,
+            until=period.end,
+            band=band,
             heads_only=heads_only,
         )
         for person in people:
@@ -619,6 +662,26 @@ class SyntheticData:
 
 def _all_counties() -> tuple[RegionCode, ...]:
     return counties()
+
+
+def _age_on(born: _dt.date, day: _dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _age_band(policy: SubsidyPolicy) -> Callable[[int], object] | None:
+    """Age to what the policy makes of it: eligible or not, and the tier's amount."""
+    standard = policy.standard
+    tiers = standard.tiers if isinstance(standard, TieredStandard) else ()
+    if not tiers and policy.min_age is None and policy.max_age is None:
+        return None
+
+    def band(age: int) -> object:
+        eligible = (policy.min_age is None or age >= policy.min_age) and (
+            policy.max_age is None or age <= policy.max_age
+        )
+        return eligible, next((t.amount for t in tiers if t.matches(age)), None)
+
+    return band
 
 
 def _age_range(policy: SubsidyPolicy) -> tuple[int, int]:
