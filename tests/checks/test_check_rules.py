@@ -7,9 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from stdnum import luhn
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from ningxia_yikatong.checks import (
     CheckContext,

@@ -27,7 +27,6 @@ from ningxia_yikatong.testing import (
     write_roster_xlsx,
 )
 from ningxia_yikatong.testing.policies import sample_policies
-from ningxia_yikatong.testing.synthetic import card_number, valid_id_number
 
 BANKS = [b.value for b in AgentBank]
 
