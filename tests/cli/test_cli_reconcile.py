@@ -17,6 +17,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
+from rich.console import Console
 
 from ningxia_yikatong import PayoutBatch
 from ningxia_yikatong.banks import (
@@ -26,7 +27,7 @@ from ningxia_yikatong.banks import (
     ReturnStatus,
     get_adapter,
 )
-from ningxia_yikatong.cli import main
+from ningxia_yikatong.cli import _app, main
 from ningxia_yikatong.signing import Sm2Signer, generate_sm2_key, public_key_to_pem
 from ningxia_yikatong.testing import SyntheticData
 from ningxia_yikatong.testing.policies import sample_policies
@@ -191,7 +192,7 @@ def test_missing_and_bad_batch_files(paid: Paid, tmp_path: Path) -> None:
         paid.key,
     )
     assert code == 1
-    assert "无法读取文件：文件不存在" in err
+    assert "无法读取 BATCH 指定的批次文件：文件不存在" in err
     junk = tmp_path / "junk.json"
     junk.write_bytes(b"\xff\xfe{not json")
     code, _, err = run(
@@ -581,3 +582,19 @@ def test_every_command_and_its_exit_status_is_documented() -> None:
     table = docs[docs.index("## Exit status of reconciliation") :]
     for name in ("reconcile", "reissue", "reconcile-chain", "notices", "bank-simulate"):
         assert f"| `{name}` |" in table, name
+
+
+def test_reconcile_shows_progress_on_a_terminal_only(
+    paid: Paid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["reconcile", paid.batch_file, *paid.returns, "--bank", "nxrcb"]
+    args += ["--verify-key", paid.key]
+    code, _, err = run(*args)
+    assert code == 0
+    assert "对账" not in err
+    buffer = io.StringIO()
+    monkeypatch.setattr(_app, "err_console", Console(file=buffer, force_terminal=True, width=100))
+    code, _, _ = run(*args)
+    assert code == 0
+    assert "验签并读取回盘文件" in buffer.getvalue()
+    assert "对账" in buffer.getvalue()

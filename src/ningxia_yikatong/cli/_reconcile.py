@@ -44,6 +44,8 @@ from ..reconcile import (
 )
 from ..signing import RsaVerifier, Sm2PublicKey, Sm2Verifier, Verifier, load_public_key
 from ._app import console, err_console, handle_errors, main
+from ._batch import load_batch
+from ._progress import progress, tracked
 
 __all__ = [
     "CORRECTION_COLUMNS",
@@ -94,11 +96,8 @@ def _write(path: Path, data: bytes) -> None:
         ).at(file=str(path)) from None
 
 
-def _load_batch(path: Path) -> PayoutBatch:
-    try:
-        return PayoutBatch.model_validate_json(_read(path, "batch"))
-    except YikatongError as exc:
-        raise exc.at(file=str(path)) from None
+def _load_batch(path: Path, option: str = "BATCH") -> PayoutBatch:
+    return load_batch(path, option)
 
 
 def _verifier(path: Path) -> Verifier:
@@ -127,7 +126,8 @@ def _data_files(adapter: BankAdapter, paths: Sequence[Path]) -> list[Path]:
 
 def _returns(adapter: BankAdapter, paths: Sequence[Path], verifier: Verifier) -> list[BankReturn]:
     out = []
-    for path in _data_files(adapter, paths):
+    data_files = _data_files(adapter, paths)
+    for path in tracked(data_files, "验签并读取回盘文件", len(data_files)):
         try:
             out.append(adapter.parse_return(_return_files(adapter, path), verifier))
         except YikatongError as exc:
@@ -173,7 +173,8 @@ def _load(
         )
     verifier = _verifier(verify_key)
     returns = _returns(adapter, return_files, verifier)
-    rec = reconcile(batch, returns, trusted_keys={verifier.key_fingerprint})
+    with progress(f"对账 {batch.count:,} 条明细"):
+        rec = reconcile(batch, returns, trusted_keys={verifier.key_fingerprint})
     _refuse_wrong_files(rec, _data_files(adapter, return_files))
     return rec
 
