@@ -269,6 +269,14 @@ def escape_attr(value: str) -> str:
     return value.translate(_ATTR_ESC)
 
 
+#: A namespace URI that canonical XML can carry: absolute (a scheme, then URI
+#: characters), as exclusive c14n requires; relative URIs are refused.
+_ABSOLUTE_URI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+)
+#: Events of the reader other than element starts and ends.
+_OTHER_EVENTS: Final = frozenset({"comment", "pi", "start-ns"})
+
 _XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -454,6 +462,7 @@ class XmlReader:
         self._run: Iterator[Item] | None = None
         self._hash = hashlib.sha256()
         self._done = False
+        self._context: Any = None  # the running iterparse, for its error log
 
     @property
     def digest(self) -> bytes:
@@ -498,7 +507,7 @@ class XmlReader:
         file = self.file
         context = etree.iterparse(
             io.BytesIO(self._data),
-            events=("start", "end", "comment", "pi"),
+            events=("start", "end", "comment", "pi", "start-ns"),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -519,26 +528,33 @@ class XmlReader:
         item_path = ""
         in_sig = 0
         signature_seen = False
+        # the path of the signature's parent once the signature has ended:
+        # nothing may follow it there (it is the last child)
+        after_signature: str | None = None
+        # a namespace URI declared with the element whose start comes next
+        bad_uri: str | None = None
         items = self._items
+        self._context = context
         for event, el in context:
             if depth and event == "start":
+                if bad_uri is not None:
+                    raise self._uri_error(bad_uri, el, item_path)
                 if el.tag == _SIGNATURE_TAG:
-                    names = []
-                    node: etree._Element | None = el
-                    for _ in range(depth):
-                        assert node is not None  # depth counts the ancestors up to the item
-                        names.append(_local(node.tag))
-                        node = node.getparent()
                     raise _err(
                         "签名元素的位置不对（可能是签名包装攻击）",
                         "xml.signature_position",
                         file,
                         line=el.sourceline,
-                        path="/".join([item_path, *reversed(names)]),
+                        path=self._path_in_item(el, depth, item_path),
                     )
                 depth += 1
                 continue
-            if event in ("comment", "pi"):
+            if event in _OTHER_EVENTS:
+                if event == "start-ns":
+                    uri = el[1]
+                    if uri and _ABSOLUTE_URI.fullmatch(uri) is None:
+                        bad_uri = uri
+                    continue
                 raise _err(
                     "XML文件不接受注释或处理指令",
                     "xml.node",
@@ -563,11 +579,23 @@ class XmlReader:
             if event == "start":
                 local = _local(tag)
                 parent = el.getparent()
+                above = "" if parent is None else paths[-1]
+                if bad_uri is not None:
+                    raise self._uri_error(bad_uri, el, above or None)
+                self._check_names(el, local, above or None)
                 if parent is None:
                     path = "/" + local
                     self._check_root(el, local, path)
                 else:
-                    path = paths[-1] + "/" + local
+                    path = above + "/" + local
+                    if above == after_signature and not in_sig:
+                        raise _err(
+                            "签名元素应为其上级元素的最后一个子元素，其后不应再有元素",
+                            "xml.signature_position",
+                            file,
+                            line=el.sourceline,
+                            path=path,
+                        )
                 if tag == _SIGNATURE_TAG and not in_sig:
                     if path != self._signature_path or signature_seen:
                         raise _err(
@@ -618,6 +646,7 @@ class XmlReader:
                 in_sig -= 1
                 if in_sig == 0:
                     self.signature = el
+                    after_signature = paths[-1] if paths else None
                 continue
             counts.pop()
             rendered.pop()
@@ -666,6 +695,48 @@ class XmlReader:
                 path=path,
             )
 
+    @staticmethod
+    def _path_in_item(el: etree._Element, depth: int, item_path: str) -> str:
+        """The path of ``el``, ``depth`` levels below the start of the item at
+        ``item_path``, from the element's ancestors as far as they go."""
+        names = []
+        node: etree._Element | None = el
+        while node is not None and len(names) < depth:
+            names.append(_local(node.tag))
+            node = node.getparent()
+        return "/".join([item_path, *reversed(names)])
+
+    def _uri_error(self, uri: str, el: etree._Element, path: str | None) -> BankFileError:
+        return _err(
+            f"命名空间URI“{uri[:60]}”无效（应为带协议名的绝对URI，如 urn:… 或 http://…）",
+            "xml.namespace",
+            self.file,
+            line=el.sourceline,
+            path=path,
+        )
+
+    def _name_error(self, el: etree._Element, path: str | None) -> BankFileError:
+        """A name lxml cannot carry (an unbound prefix, a lone colon): the error
+        libxml2 logged for it, which it would raise later in the document."""
+        message = "元素或属性名称无效（名称有未声明的命名空间前缀或不合法）"
+        log = () if self._context is None else self._context.error_log
+        for entry in log:
+            if entry.domain_name == "NAMESPACE" and entry.level_name in ("ERROR", "FATAL"):
+                message = f"XML格式错误：{_masked(_NS_IN_MESSAGE.sub('', entry.message).strip())}"
+                break
+        return _err(message, "xml.syntax", self.file, line=el.sourceline, path=path)
+
+    def _check_names(self, el: etree._Element, local: str, path: str | None) -> None:
+        """Refuse names that are not namespace-well-formed (``p:a`` with ``p``
+        undeclared, ``:``): libxml2 only logs these, and lxml cannot handle them."""
+        if not local or ":" in local or "}" in local:
+            raise self._name_error(el, path)
+        for name in el.attrib:
+            text = _str(name)
+            attr = text.rpartition("}")[2] if text[:1] == "{" else text
+            if not attr or ":" in attr or "}" in attr:
+                raise self._name_error(el, path)
+
     def _canonical_item(self, el: etree._Element, above: dict[str | None, str]) -> str:
         """Exclusive canonical form of an item's subtree in its document context.
 
@@ -685,9 +756,17 @@ class XmlReader:
             parts: list[str] = []
             self._walk(el, rendered, parts)
             return "".join(parts)
-        text = etree.tostring(el, method="c14n", exclusive=True, with_comments=False).decode(
-            "utf-8"
-        )
+        try:
+            canonical = etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
+        except etree.C14NError:
+            raise _err(
+                "XML元素无法规范化（exc-c14n）",
+                "xml.c14n",
+                self.file,
+                line=el.sourceline,
+                path=_element_path(el),
+            ) from None
+        text = canonical.decode("utf-8")
         if default:
             local = _local(el.tag)
             decl = f'<{local} xmlns="{escape_attr(default)}"'
@@ -761,13 +840,25 @@ class XmlReader:
 
     def _values(self, el: etree._Element, path: str) -> dict[str, str]:
         values: dict[str, str] = {}
+        self._check_names(el, _local(el.tag), path)
         for name, value in el.attrib.items():
             values[f"@{_local(_str(name))}"] = _str(value)
-        self._collect(el, "", path, values)
+        self._collect(el, "", path, values, {})
         return values
 
-    def _collect(self, node: etree._Element, rel: str, path: str, values: dict[str, str]) -> None:
-        """Leaves below ``node`` by relative path; text between elements is refused."""
+    def _collect(
+        self,
+        node: etree._Element,
+        rel: str,
+        path: str,
+        values: dict[str, str],
+        repeats: dict[str, int],
+    ) -> None:
+        """Leaves below ``node`` by relative path; text between elements is refused.
+
+        A leaf seen again is kept as ``key#2``, ``key#3``...; ``repeats``
+        counts them, so that many repeats cost no more than their number.
+        """
         text = node.text
         if text and not text.isspace():
             raise BankFileError(
@@ -789,17 +880,18 @@ class XmlReader:
                 )
             tag = child.tag
             local = tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
+            if ":" in local or "}" in local or not local:
+                raise self._name_error(child, path)
             key = f"{rel}/{local}" if rel else local
             if child.attrib:
+                self._check_names(child, local, path)
                 for name, value in child.attrib.items():
                     values[f"{key}/@{_local(_str(name))}"] = _str(value)
             if len(child):
-                self._collect(child, key, f"{path}/{local}", values)
+                self._collect(child, key, f"{path}/{local}", values, repeats)
             else:
                 if key in values:
-                    n = 2
-                    while f"{key}#{n}" in values:
-                        n += 1
+                    n = repeats[key] = repeats.get(key, 1) + 1
                     key = f"{key}#{n}"
                 values[key] = child.text or ""
 
