@@ -142,8 +142,15 @@ def signing_string(path: str, params: Mapping[str, str]) -> bytes:
     for k in sorted(params):
         v = params[k]
         if k != "sign" and v != "":
-            parts.append(f"{'&' if len(parts) > 1 else ''}{k}=".encode())
-            parts.append(v.encode())
+            try:
+                parts.append(f"{'&' if len(parts) > 1 else ''}{k}=".encode())
+                parts.append(v.encode())
+            except UnicodeEncodeError:
+                raise BankFileError(
+                    f"参数 {k[:40]!r} 含有UTF-8不能表示的字符（不成对的代理项）",
+                    code="bankfile.encoding",
+                    path=_pointer(k),
+                ) from None
     return b"".join(parts)
 
 
@@ -171,7 +178,7 @@ class _Json:
 
         decoder = self.decoder(pointer)
         try:
-            return json.loads(
+            value = json.loads(
                 data,
                 object_pairs_hook=decoder.object_pairs_hook,
                 parse_float=decoder.parse_float,
@@ -181,6 +188,29 @@ class _Json:
             raise
         except (ValueError, RecursionError) as exc:
             self.fail(f"JSON格式错误：{str(exc)[:80]}", "bankfile.json", pointer)
+        if _may_have_lone_surrogate(data):
+            self.check_unicode(value, pointer)
+        return value
+
+    def check_unicode(self, value: Any, pointer: str) -> None:
+        r"""Refuse a string (or member name) with a lone surrogate (``"\ud800"``):
+        valid JSON syntax, but no Unicode text; UTF-8 cannot carry it."""
+        stack = [(value, pointer)]
+        while stack:
+            node, where = stack.pop()
+            if isinstance(node, str):
+                if _SURROGATE.search(node) is not None:
+                    self.fail(
+                        "JSON字符串含有不成对的代理项（如 \\ud800），不是有效的Unicode文本",
+                        "bankfile.encoding",
+                        where,
+                    )
+            elif isinstance(node, dict):
+                for key, item in node.items():
+                    stack.append((key, where))
+                    stack.append((item, _join(where, key)))
+            elif isinstance(node, list):
+                stack.extend((item, _join(where, i)) for i, item in enumerate(node))
 
     def decoder(self, pointer: str) -> json.JSONDecoder:
         """The strict decoder: no duplicate members, no fractions, no constants."""
@@ -243,6 +273,20 @@ def _join(pointer: str, *parts: object) -> str:
     return pointer + _pointer(*parts)
 
 
+#: A JSON escape of a surrogate code point that is not half of an escaped pair
+#: (or looks so: an escaped backslash before ``u`` matches too, harmlessly).
+_ESCAPED_SURROGATE: Final = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _may_have_lone_surrogate(text: str) -> bool:
+    """Whether the JSON ``text`` may escape a lone surrogate (a quick look first)."""
+    return ("\\ud" in text or "\\uD" in text) and _ESCAPED_SURROGATE.search(text) is not None
+
+
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _WS: Final = re.compile(r"[ \t\n\r]*")
 _SPACE: Final = frozenset(" \t\n\r")
@@ -273,6 +317,8 @@ class _Streamed:
     def __iter__(self) -> Iterator[Any]:
         try:
             s, ws, scan, head = self.text, _skip, self._scan, self.head
+            if _may_have_lone_surrogate(s):
+                raise ValueError("a lone surrogate: read as a whole, and refused")
             i = ws(s, 0)
             if s[i : i + 1] != "{":
                 raise ValueError("not an object")
