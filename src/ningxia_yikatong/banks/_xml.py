@@ -699,7 +699,7 @@ class XmlReader:
     def _path_in_item(el: etree._Element, depth: int, item_path: str) -> str:
         """The path of ``el``, ``depth`` levels below the start of the item at
         ``item_path``, from the element's ancestors as far as they go."""
-        names = []
+        names: list[str] = []
         node: etree._Element | None = el
         while node is not None and len(names) < depth:
             names.append(_local(node.tag))

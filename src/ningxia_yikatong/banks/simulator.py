@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..errors import AdapterError, BankFileError
 from ..signing._protocols import Signer, Verifier
-from ._adapter import BankAdapter
+from ._adapter import BankAdapter, argument_error
 from ._model import Instructions, PaymentFile, ReturnRecord, ReturnStatus
 
 __all__ = ["BankSimulator", "OutcomeRules"]
@@ -78,6 +78,22 @@ class BankSimulator:
         clock: Callable[[], _dt.datetime] | None = None,
         paid_batches: Iterable[str] = (),
     ) -> None:
+        for name, value, kind, expected in (
+            ("adapter", adapter, BankAdapter | str, "BankAdapter | str"),
+            ("signer", signer, Signer, "Signer"),
+            ("verifier", verifier, Verifier, "Verifier"),
+            ("seed", seed, int, "int"),
+            ("rules", rules, OutcomeRules | None, "OutcomeRules | None"),
+        ):
+            if not isinstance(value, kind) or (name == "seed" and isinstance(value, bool)):
+                raise argument_error("BankSimulator", name, expected, value)
+        if clock is not None and not callable(clock):
+            raise argument_error("BankSimulator", "clock", "Callable[[], datetime] | None", clock)
+        if isinstance(paid_batches, str | bytes) or not isinstance(paid_batches, Iterable):
+            raise argument_error("BankSimulator", "paid_batches", "Iterable[str]", paid_batches)
+        paid = set(paid_batches)
+        if not all(isinstance(b, str) for b in paid):
+            raise argument_error("BankSimulator", "paid_batches", "Iterable[str]", paid_batches)
         if isinstance(adapter, str):
             from ._registry import get_adapter  # noqa: PLC0415 - registry imports this package
 
@@ -88,7 +104,7 @@ class BankSimulator:
         self.seed = seed
         self.rules = rules or OutcomeRules()
         self.clock = clock
-        self._paid: set[str] = set(paid_batches)
+        self._paid: set[str] = paid
         self._txn = 0
         reportable = set(adapter.reportable_statuses)
         wanted = set(self.rules.accounts.values()) | {ReturnStatus(s) for s in self.rules.shares}
@@ -108,6 +124,10 @@ class BankSimulator:
 
     def outcomes(self, instructions: Instructions) -> dict[int, ReturnStatus]:
         """The status of every item of ``instructions``, by seq (deterministic)."""
+        if not isinstance(instructions, Instructions):
+            raise argument_error(
+                "BankSimulator.outcomes", "instructions", "Instructions", instructions
+            )
         rules = self.rules
         result: dict[int, ReturnStatus] = {}
         rest: list[int] = []
@@ -142,6 +162,10 @@ class BankSimulator:
         created: _dt.date | None = None,
     ) -> dict[str, bytes]:
         """Read, check and pay ``payment``; the signed return file's names and bytes."""
+        if created is not None and not isinstance(created, _dt.date):
+            raise argument_error(
+                "BankSimulator.process", "created", "datetime.date | None", created
+            )
         adapter = self.adapter
         instructions = adapter.read_instructions(payment, self.verifier)
         main = next(iter(n for n in instructions.files if not n.endswith(".sig")), None)
