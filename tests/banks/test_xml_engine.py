@@ -382,3 +382,22 @@ def test_repeated_leaves_in_an_item_are_numbered() -> None:
     assert item.values["a#2"] == "2"
     assert item.values["a#2000"] == "2000"
     assert len(item.values) == 2000
+
+
+def test_namespace_declarations_are_bounded() -> None:
+    """Every element's in-scope namespaces are looked at: a document declaring
+    thousands would cost time growing with their number times the elements."""
+    from ningxia_yikatong.banks._xml import MAX_NAMESPACES
+
+    def doc(n: int) -> bytes:
+        decls = "".join(f' xmlns:p{i}="urn:x:{i}"' for i in range(n))
+        return f"<R{decls}><L><I><a>1</a></I><I><a>2</a></I></L></R>".encode()
+
+    assert len(list(XmlReader(doc(MAX_NAMESPACES), None, items=frozenset({"/R/L/I"})))) == 2
+    with pytest.raises(BankFileError) as info:
+        list(XmlReader(doc(MAX_NAMESPACES + 1), "r.xml", items=frozenset({"/R/L/I"})))
+    assert info.value.code == "xml.namespace"
+    nested = "".join(f'<a{i} xmlns:q{i}="urn:y:{i}">' for i in range(MAX_NAMESPACES + 1))
+    with pytest.raises(BankFileError) as info:
+        list(XmlReader(f"<R>{nested}".encode(), "r.xml", items=frozenset()))
+    assert info.value.code == "xml.namespace"

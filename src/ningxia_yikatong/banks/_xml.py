@@ -274,6 +274,10 @@ def escape_attr(value: str) -> str:
 _ABSOLUTE_URI = re.compile(
     r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
 )
+#: Most namespace declarations a document may make (the bank messages make one
+#: or two): every element's in-scope namespaces are looked at while reading,
+#: so their number must stay small for the work to stay linear in the input.
+MAX_NAMESPACES: Final = 32
 #: Events of the reader other than element starts and ends.
 _OTHER_EVENTS: Final = frozenset({"comment", "pi", "start-ns"})
 
@@ -533,6 +537,7 @@ class XmlReader:
         after_signature: str | None = None
         # a namespace URI declared with the element whose start comes next
         bad_uri: str | None = None
+        declared = 0  # namespace declarations so far
         items = self._items
         self._context = context
         for event, el in context:
@@ -554,6 +559,14 @@ class XmlReader:
                     uri = el[1]
                     if uri and _ABSOLUTE_URI.fullmatch(uri) is None:
                         bad_uri = uri
+                    declared += 1
+                    if declared > MAX_NAMESPACES:
+                        raise _err(
+                            f"命名空间声明过多（超过{MAX_NAMESPACES}个）",
+                            "xml.namespace",
+                            file,
+                            path=paths[-1] if paths else None,
+                        )
                     continue
                 raise _err(
                     "XML文件不接受注释或处理指令",
