@@ -16,6 +16,7 @@ from ningxia_yikatong.banks import (
     OutcomeRules,
     ReturnRecord,
     ReturnStatus,
+    _json,
     bonx,
     get_adapter,
 )
@@ -389,14 +390,14 @@ def test_response_items_read_one_at_a_time_as_whole(
     expected = adapter.parse_return({name: json.dumps(params).encode()}, keys.bank_verifier)
     biz = json.loads(params["response_biz_content"])
     data = _sign({**params, "response_biz_content": dump(biz)}, keys.bank, adapter.return_path)
-    whole = bonx._Json.load
+    whole = _json._Json.load
     loaded: list[str] = []
 
     def load(self: Any, data: bytes | str, pointer: str = "") -> Any:
         loaded.append(pointer)
         return whole(self, data, pointer)
 
-    monkeypatch.setattr(bonx._Json, "load", load)
+    monkeypatch.setattr(_json._Json, "load", load)
     got = adapter.parse_return({name: data}, keys.bank_verifier, batch_id=batch.batch_id)
     assert loaded == [""]  # the envelope only: the result was not read whole
     assert got.records == expected.records
