@@ -245,3 +245,29 @@ def test_mutated_files_give_only_library_errors(code: str, side: str, data: st.D
             changed[main + (suffix or "")] = base64.b64encode(signer.sign(junk))
     call = getattr(adapter, side)
     _only_library_errors(lambda: call(changed, verifier))
+
+
+@pytest.mark.parametrize("code", ["ccb", "boc"])
+def test_concatenated_files_with_corrupted_end_tags(code: str) -> None:
+    """About forty payment files one after the other (over 100 KB, so the
+    parser reads them in several chunks), end tags corrupted here and there."""
+    import random
+
+    c = corpus(code)
+    rng = random.Random(f"concatenated/{code}")
+    pieces = [data for files in c.payments for data in files.values()]
+    for _ in range(20):
+        data = bytearray(b"".join(rng.choice(pieces) for _ in range(40)))
+        ends = [m.start() for m in re.finditer(rb"</[A-Za-z]", bytes(data))]
+        for pos in sorted(rng.sample(ends, rng.randint(1, 40)), reverse=True):
+            kind = rng.randrange(3)
+            if kind == 0:
+                data[pos + 1] = rng.choice(b"XY:_ ")  # the end tag becomes a start tag
+            elif kind == 1:
+                data[pos + 2] = rng.choice(b"XY:_/<")  # another name, or none
+            else:
+                del data[pos : data.index(b">", pos) + 1]  # the end tag gone
+        files = {"x.xml": bytes(data)}
+        verifier = c.keys.department_verifier
+        _only_library_errors(lambda: c.adapter.read_instructions(files, verifier))  # noqa: B023
+        _only_library_errors(lambda: c.adapter.parse_return(files, verifier))  # noqa: B023
