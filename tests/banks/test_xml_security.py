@@ -347,3 +347,26 @@ def test_mutated_messages_give_only_library_errors(
     # anything but a library error fails the test
     with contextlib.suppress(YikatongError):
         adapter.read_instructions({name: bytes(data)}, attack_verifier)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<SignedInfo>", "<SignedInfo><:/>"),
+        ("<KeyInfo>", "<KeyInfo><p:KeyName/>"),
+        ("<SignatureValue>", '<SignatureValue :="">'),
+        ("<DigestValue>", '<DigestValue p:a="1">'),
+    ],
+)
+def test_bad_names_inside_the_signature_are_library_errors(
+    rsa: KitKeys, old: str, new: str
+) -> None:
+    signer = rsa.department
+    assert isinstance(signer, RsaSigner)
+    data = _signed_doc(signer).decode()
+    assert old in data
+    with pytest.raises(BankFileError) as info:
+        _check(data.replace(old, new, 1).encode(), signer.verifier())
+    assert info.value.code == "xml.syntax"
+    assert info.value.location.path is not None
+    assert info.value.location.path.startswith("/R/Signature")
