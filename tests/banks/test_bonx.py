@@ -512,3 +512,10 @@ def test_signing_string_refuses_text_utf8_cannot_carry() -> None:
     with pytest.raises(BankFileError) as info:
         signing_string("/p", {"a": "\ud800"})
     assert (info.value.code, info.value.location.path) == ("bankfile.encoding", "/a")
+
+
+def test_signing_string_refuses_wrong_argument_types() -> None:
+    for path, params in ((None, {}), ("/p", {"a": 1}), ("/p", [("a", "1")])):
+        with pytest.raises(AdapterError) as info:
+            signing_string(path, params)  # type: ignore[arg-type]
+        assert info.value.code == "adapter.argument_type"

@@ -65,7 +65,7 @@ from ..signing._keys import Certificate
 from ..signing._protocols import Signer, Verifier
 from ..signing._seal import open_sealed, seal_chunks
 from ..signing._sm2 import Sm2PrivateKey, Sm2PublicKey, generate_sm2_key
-from ._adapter import BankAdapter, BankConfig
+from ._adapter import BankAdapter, BankConfig, argument_error
 from ._json import _join, _Json, _pointer, _Streamed
 from ._model import (
     BankReturn,
@@ -134,6 +134,12 @@ def signing_string(path: str, params: Mapping[str, str]) -> bytes:
     >>> signing_string("/p", {"b": "2", "a": "1", "c": "", "sign": "x"})
     b'/p?a=1&b=2'
     """
+    if not isinstance(path, str):
+        raise argument_error("signing_string", "path", "str", path)
+    if not isinstance(params, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in params.items()
+    ):
+        raise argument_error("signing_string", "params", "Mapping[str, str]", params)
     # Encoded member by member and joined once: a long value (the sealed body)
     # is copied once as bytes, not as several whole str texts.
     parts = [f"{path}?".encode()]
