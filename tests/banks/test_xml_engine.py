@@ -401,3 +401,19 @@ def test_namespace_declarations_are_bounded() -> None:
     with pytest.raises(BankFileError) as info:
         list(XmlReader(f"<R>{nested}".encode(), "r.xml", items=frozenset()))
     assert info.value.code == "xml.namespace"
+
+
+def test_canonicalization_refused_by_lxml_is_a_library_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever lxml's canonicalization refuses in an item (the reader refuses
+    the known causes before) comes out as a library error naming the item."""
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise etree.C14NError("C14N failed")
+
+    monkeypatch.setattr(etree, "tostring", refuse)
+    reader = XmlReader(b"<R><L><I><a>1</a></I></L></R>", "r.xml", items=frozenset({"/R/L/I"}))
+    with pytest.raises(BankFileError) as info:
+        list(reader)
+    assert (info.value.code, info.value.location.path) == ("xml.c14n", "/R/L/I")
