@@ -5,7 +5,7 @@ gives back every item exactly."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -17,6 +17,7 @@ from ningxia_yikatong.bank import AccountNumber, BankCode
 from ningxia_yikatong.banks import (
     BankAdapter,
     BankConfig,
+    BankReturn,
     ReturnRecord,
     ReturnStatus,
     get_adapter,
@@ -24,7 +25,7 @@ from ningxia_yikatong.banks import (
 from ningxia_yikatong.banks.abc import AbcAdapter
 from ningxia_yikatong.errors import AdapterError, BankFileError, ModelError, SignatureError
 from ningxia_yikatong.payout import PayoutBatch
-from ningxia_yikatong.signing import HmacSigner
+from ningxia_yikatong.signing import HmacSigner, Verifier
 from ningxia_yikatong.testing.strategies import payout_batches
 
 BUILT_IN = ("abc", "icbc", "nxrcb", "psbc")
@@ -280,3 +281,77 @@ def test_a_file_no_bank_recognises_gets_no_hint(hmac_adapter: MakeAdapter, keys:
     with pytest.raises(BankFileError) as caught:
         hmac_adapter("nxrcb").parse_return(files, keys.bank_verifier)
     assert "看起来是" not in caught.value.message
+
+
+ALL_BANKS = ("abc", "icbc", "nxrcb", "psbc", "ccb", "boc", "bonx")
+
+
+@pytest.mark.parametrize("code", ALL_BANKS)
+def test_wrong_argument_types_are_adapter_errors(
+    code: str, make_batch: MakeBatch, keys: Any
+) -> None:
+    """Every adapter, through the one guard of the base class: a wrong type
+    names the expected and the given type, never a bare TypeError."""
+    from ningxia_yikatong.banks import PaymentFile
+
+    adapter = get_adapter(code)
+    batch = make_batch(2, code)
+    signer, verifier = keys.department, keys.department_verifier
+    payment = PaymentFile(
+        bank=code,
+        batch_id=batch.batch_id,
+        main="a",
+        files={"a": b"x"},
+        count=1,
+        total=Decimal("1.00"),
+        digest="00",
+        digest_algorithm="SM3",
+        signature_algorithm="HMAC-SHA256",
+        key_fingerprint="00",
+    )
+    calls: list[tuple[Callable[[], object], str, str]] = [
+        (lambda: adapter.parse_return(payment, verifier), "files", "PaymentFile"),  # type: ignore[arg-type]
+        (lambda: adapter.parse_return(b"x", verifier), "files", "bytes"),  # type: ignore[arg-type]
+        (lambda: adapter.parse_return({1: b"x"}, verifier), "files", "dict"),  # type: ignore[dict-item]
+        (lambda: adapter.parse_return({"a": b"x"}, None), "verifier", "NoneType"),  # type: ignore[arg-type]
+        (lambda: adapter.parse_return({"a": b"x"}, verifier, batch_id=7), "batch_id", "int"),  # type: ignore[arg-type]
+        (lambda: adapter.read_instructions("a.txt", verifier), "payment", "str"),  # type: ignore[arg-type]
+        (lambda: adapter.read_instructions({"a": b"x"}, signer.sign), "verifier", "method"),
+        (lambda: adapter.render(list(batch.items), signer), "batch", "list"),  # type: ignore[arg-type]
+        (lambda: adapter.render(batch, verifier), "signer", "HmacVerifier"),
+        (lambda: adapter.render(batch, signer, created="2026-03-10"), "created", "str"),  # type: ignore[arg-type]
+        (lambda: adapter.write_return(None, [], signer), "batch_id", "NoneType"),  # type: ignore[arg-type]
+        (lambda: adapter.write_return("B1", "records", signer), "records", "str"),  # type: ignore[arg-type]
+        (lambda: adapter.write_return("B1", [object()], signer), "records", "list"),  # type: ignore[list-item]
+        (lambda: adapter.status_of(None), "raw_code", "NoneType"),  # type: ignore[arg-type]
+        (lambda: adapter.code_for("success"), "status", "str"),  # type: ignore[arg-type]
+        (lambda: adapter.check_batch(None), "batch", "NoneType"),  # type: ignore[arg-type]
+        (lambda: adapter.check_signer(b"key", "签名密钥"), "key", "bytes"),  # type: ignore[arg-type]
+    ]
+    for call, name, kind in calls:
+        with pytest.raises(AdapterError) as info:
+            call()
+        assert info.value.code == "adapter.argument_type"
+        message = str(info.value)
+        assert f"参数 {name} 应为 " in message
+        assert f"实际为 {kind}" in message
+    with pytest.raises(AdapterError) as info:
+        type(adapter)(config={"payer_name": "x"})  # type: ignore[arg-type]
+    assert info.value.code == "adapter.argument_type"
+
+
+def test_an_integrators_adapter_is_guarded_too(keys: Any) -> None:
+    class Minimal(AbcAdapter):
+        code: ClassVar[str] = "abc"
+
+        def parse_return(
+            self, files: Mapping[str, bytes], verifier: Verifier, *, batch_id: str | None = None
+        ) -> BankReturn:
+            return super().parse_return(files, verifier, batch_id=batch_id)
+
+    with pytest.raises(AdapterError) as info:
+        Minimal().parse_return(["a"], keys.bank_verifier)  # type: ignore[arg-type]
+    assert info.value.code == "adapter.argument_type"
+    assert "abc.parse_return 的参数 files 应为 Mapping[str, bytes]，实际为 list" in str(info.value)
+    with pytest.raises(TypeError):  # a wrong number of arguments stays Python's own error
+        Minimal().parse_return()  # type: ignore[call-arg]

@@ -245,3 +245,23 @@ def test_payment_information_must_name_the_batch(keys: KitKeys) -> None:
         adapter.read_instructions({payment.main: changed}, keys.department_verifier)
     assert info.value.code == "bankfile.batch_mismatch"
     assert info.value.location.path == "/Document/CstmrCdtTrfInitn/PmtInf/PmtInfId"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b'<Document xmlns="}"/>', "xml.namespace"),
+        (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.12" :=""/>', "xml.syntax"),
+        (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.12"><:/>', "xml.syntax"),
+        (
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.12">'
+            b'<CstmrPmtStsRpt xmlns:p="rel"/></Document>',
+            "xml.namespace",
+        ),
+    ],
+)
+def test_bad_names_and_namespaces_are_library_errors(data: bytes, code: str) -> None:
+    keys = KitKeys.for_scheme("RSA-SHA256")
+    with pytest.raises(BankFileError) as info:
+        BocAdapter().parse_return({"r.xml": data}, keys.bank_verifier)
+    assert info.value.code == code

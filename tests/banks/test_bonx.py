@@ -16,6 +16,7 @@ from ningxia_yikatong.banks import (
     OutcomeRules,
     ReturnRecord,
     ReturnStatus,
+    _json,
     bonx,
     get_adapter,
 )
@@ -389,14 +390,14 @@ def test_response_items_read_one_at_a_time_as_whole(
     expected = adapter.parse_return({name: json.dumps(params).encode()}, keys.bank_verifier)
     biz = json.loads(params["response_biz_content"])
     data = _sign({**params, "response_biz_content": dump(biz)}, keys.bank, adapter.return_path)
-    whole = bonx._Json.load
+    whole = _json._Json.load
     loaded: list[str] = []
 
     def load(self: Any, data: bytes | str, pointer: str = "") -> Any:
         loaded.append(pointer)
         return whole(self, data, pointer)
 
-    monkeypatch.setattr(bonx._Json, "load", load)
+    monkeypatch.setattr(_json._Json, "load", load)
     got = adapter.parse_return({name: data}, keys.bank_verifier, batch_id=batch.batch_id)
     assert loaded == [""]  # the envelope only: the result was not read whole
     assert got.records == expected.records
@@ -454,3 +455,67 @@ def test_response_values_read_item_by_item(keys: KitKeys, seal_key: Sm2PrivateKe
     assert [(r.status, r.raw_code, r.raw_message, r.settled_at) for r in got.records] == [
         (r.status, r.raw_code, r.raw_message, r.settled_at) for r in records
     ]
+
+
+def _with_lone_surrogate(data: bytes, key: str) -> bytes:
+    r"""The JSON text ``data`` with parameter ``key`` written as ``"\ud800"``."""
+    params = json.loads(data)
+    params[key] = "\ud800"
+    return json.dumps(params).encode()
+
+
+@pytest.mark.parametrize("key", ["timestamp", "app_id", "sign"])
+def test_lone_surrogate_parameter_is_refused_before_the_signature(
+    keys: KitKeys, seal_key: Sm2PrivateKey, key: str
+) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    batch, name, params = _response(adapter, keys)
+    data = _with_lone_surrogate(json.dumps(params).encode(), key)
+    assert b"\\ud800" in data
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return({name: data}, keys.bank_verifier)
+    assert (info.value.code, info.value.location.path) == ("bankfile.encoding", f"/{key}")
+    payment = adapter.render(batch, keys.department, created=DAY)
+    with pytest.raises(BankFileError) as info:
+        adapter.read_instructions(
+            {payment.main: _with_lone_surrogate(payment.content, key)}, keys.department_verifier
+        )
+    assert (info.value.code, info.value.location.path) == ("bankfile.encoding", f"/{key}")
+
+
+def test_lone_surrogate_in_the_business_content_is_refused(
+    keys: KitKeys, seal_key: Sm2PrivateKey
+) -> None:
+    adapter = BonxAdapter(bank_private_key=seal_key)
+    _, name, params = _response(adapter, keys)
+    changed = _biz_changed(params, lambda b: b["items"][1].update(acc_name="\udc00马"))
+    changed["response_biz_content"] = changed["response_biz_content"].replace("\udc00", "\\udc00")
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return(
+            {name: _sign(changed, keys.bank, adapter.return_path)}, keys.bank_verifier
+        )
+    assert (info.value.code, info.value.location.path) == (
+        "bankfile.encoding",
+        "/response_biz_content/items/1/acc_name",
+    )
+    # a pair written as escapes is one character, and welcome
+    paired = _biz_changed(params, lambda b: b["items"][1].update(acc_name="马\U00020bb7"))
+    paired["response_biz_content"] = json.dumps(json.loads(paired["response_biz_content"]))
+    assert "\\ud842\\udfb7" in paired["response_biz_content"]
+    result = adapter.parse_return(
+        {name: _sign(paired, keys.bank, adapter.return_path)}, keys.bank_verifier
+    )
+    assert result.records[1].name == "马\U00020bb7"
+
+
+def test_signing_string_refuses_text_utf8_cannot_carry() -> None:
+    with pytest.raises(BankFileError) as info:
+        signing_string("/p", {"a": "\ud800"})
+    assert (info.value.code, info.value.location.path) == ("bankfile.encoding", "/a")
+
+
+def test_signing_string_refuses_wrong_argument_types() -> None:
+    for path, params in ((None, {}), ("/p", {"a": 1}), ("/p", [("a", "1")])):
+        with pytest.raises(AdapterError) as info:
+            signing_string(path, params)  # type: ignore[arg-type]
+        assert info.value.code == "adapter.argument_type"

@@ -254,3 +254,65 @@ def test_files_and_scheme_checked(keys: KitKeys) -> None:
     sm2 = KitKeys.for_scheme("SM2-SM3")
     with pytest.raises(AdapterError):
         adapter.read_instructions(payment, sm2.department_verifier)
+
+
+def _moved_signature(data: bytes, before: str) -> bytes:
+    """``data`` with its (valid) signature moved in front of ``before``: the
+    digest does not cover the signature, so only its position changed."""
+    text = data.decode("gb18030")
+    signature = re.search(r"<Signature .*</Signature>", text, flags=re.S)
+    assert signature is not None
+    text = text.replace(signature.group(), "")
+    return text.replace(before, signature.group() + before, 1).encode("gb18030")
+
+
+@pytest.mark.parametrize("before", ["<REQUEST_SN>", "<TX_INFO>"])
+def test_signature_must_be_the_last_child_of_tx(keys: KitKeys, before: str) -> None:
+    adapter = CcbAdapter()
+    batch, files = _returned(adapter, keys)
+    ((name, data),) = files.items()
+    assert adapter.parse_return(files, keys.bank_verifier).count == 3
+    with pytest.raises(BankFileError) as info:
+        adapter.parse_return({name: _moved_signature(data, before)}, keys.bank_verifier)
+    assert info.value.code == "xml.signature_position"
+    assert info.value.location.path == "/TX/" + before.strip("<>")
+    payment = adapter.render(batch, keys.department, created=DAY)
+    with pytest.raises(BankFileError) as info:
+        adapter.read_instructions(
+            {payment.main: _moved_signature(payment.content, before)}, keys.department_verifier
+        )
+    assert info.value.code == "xml.signature_position"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (
+            b'<TX><TX_INFO><DETAIL_LIST><DETAIL><SN xmlns="r"/></DETAIL></DETAIL_LIST>'
+            b"</TX_INFO></TX>",
+            "xml.namespace",
+        ),
+        (b"<TX><:", "xml.syntax"),
+        (b'<TX :=""/>', "xml.syntax"),
+        (b"<TX><p:a/></TX>", "xml.syntax"),
+        (b'<TX><TX_INFO p:a="1"/></TX>', "xml.syntax"),
+        (b'<TX><DETAIL_LIST><p:SN xmlns:p="r"/></DETAIL_LIST></TX>', "xml.namespace"),
+        (
+            b"<TX><TX_INFO><DETAIL_LIST><DETAIL><SN>1</SN><p:X/></DETAIL></DETAIL_LIST>"
+            b"</TX_INFO></TX>",
+            "xml.syntax",
+        ),
+        (
+            b'<TX><TX_INFO><DETAIL_LIST><DETAIL><SN :=""/></DETAIL></DETAIL_LIST></TX_INFO></TX>',
+            "xml.syntax",
+        ),
+        (b'<TX xmlns="}"/>', "xml.namespace"),
+    ],
+)
+def test_bad_names_and_namespaces_are_library_errors(keys: KitKeys, data: bytes, code: str) -> None:
+    adapter = CcbAdapter()
+    for call in (adapter.parse_return, adapter.read_instructions):
+        with pytest.raises(BankFileError) as info:
+            call({"r.xml": data}, keys.bank_verifier)
+        assert info.value.code == code
+        assert info.value.location.file == "r.xml"

@@ -69,3 +69,55 @@ def test_plugin_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_round_trip_failures_name_the_record_and_field() -> None:
+    from ningxia_yikatong.banks.abc import AbcAdapter
+    from ningxia_yikatong.testing import conformance
+
+    class RenamesReturns(AbcAdapter):
+        """Reads back the second return record under another name."""
+
+        def parse_return(self, files, verifier, *, batch_id=None):  # type: ignore[no-untyped-def]
+            read = super().parse_return(files, verifier, batch_id=batch_id)
+            records = list(read.records)
+            records[1] = dataclasses.replace(records[1], name="王小明")
+            return dataclasses.replace(read, records=tuple(records))
+
+    class ShiftsAccounts(AbcAdapter):
+        """Reads the account of the first instruction wrongly."""
+
+        def read_instructions(self, payment, verifier):  # type: ignore[no-untyped-def]
+            read = super().read_instructions(payment, verifier)
+            records = list(read.records)
+            records[0] = records[0]._replace(account=records[0].account[:-1] + "0")
+            return dataclasses.replace(read, records=tuple(records))
+
+    context = conformance._Context("abc", "roundtrip")
+    context.adapter = RenamesReturns()
+    with pytest.raises(ConformanceFailure) as info:
+        conformance.CHECKS["roundtrip"](context, 2)
+    message = str(info.value)
+    assert "return records differ from the instructions" in message
+    assert "record 2 (seq 2), field name: got '王小明', expected " in message
+    context.adapter = ShiftsAccounts()
+    with pytest.raises(ConformanceFailure) as info:
+        conformance.CHECKS["roundtrip"](context, 2)
+    message = str(info.value)
+    assert "record 1 (seq 1), field account: got '" in message
+    batch = kit_batch(context.adapter, 2, seed=2)
+    account = str(batch.items[0].beneficiary.account.number)
+    assert account not in message  # masked
+    assert account[-4:] in message
+
+
+def test_difference_names_a_missing_record() -> None:
+    from ningxia_yikatong.testing.conformance import _difference
+
+    want = [(1, "a"), (2, "b")]
+    assert _difference([(1, "a")], want, ("seq", "name")) == (
+        "1 records, expected 2, first unmatched: record 2 (seq 2)"
+    )
+    assert _difference([(1, "a"), (2, "c")], want, ("seq", "name")) == (
+        "record 2 (seq 2), field name: got 'c', expected 'b'"
+    )

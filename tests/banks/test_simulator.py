@@ -135,3 +135,27 @@ def test_bad_rules(hmac_adapter: MakeAdapter, keys: Any) -> None:
 def test_by_bank_code(keys: Any) -> None:
     sim = BankSimulator("abc", keys.bank, keys.department_verifier)
     assert sim.adapter.code == "abc"
+
+
+def test_wrong_argument_types_are_adapter_errors(
+    make_batch: MakeBatch, hmac_adapter: MakeAdapter, keys: Any
+) -> None:
+    adapter = hmac_adapter("abc")
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: BankSimulator(3, keys.bank, keys.department_verifier), "adapter"),  # type: ignore[arg-type]
+        (lambda: BankSimulator(adapter, None, keys.department_verifier), "signer"),  # type: ignore[arg-type]
+        (lambda: BankSimulator(adapter, keys.bank, "key"), "verifier"),  # type: ignore[arg-type]
+        (lambda: _sim(adapter, keys, seed="1"), "seed"),
+        (lambda: _sim(adapter, keys, rules={}), "rules"),
+        (lambda: _sim(adapter, keys, clock=5), "clock"),
+        (lambda: _sim(adapter, keys, paid_batches="B1"), "paid_batches"),
+        (lambda: _sim(adapter, keys, paid_batches=[1]), "paid_batches"),
+        (lambda: _sim(adapter, keys).process(b"file"), "payment"),  # type: ignore[arg-type]
+        (lambda: _sim(adapter, keys).process({}, created="2026-03-10"), "created"),  # type: ignore[arg-type]
+        (lambda: _sim(adapter, keys).outcomes(None), "instructions"),  # type: ignore[arg-type]
+    ]
+    for call, name in cases:
+        with pytest.raises(AdapterError) as info:
+            call()
+        assert info.value.code == "adapter.argument_type"
+        assert f"参数 {name} 应为 " in str(info.value)

@@ -303,3 +303,117 @@ def test_schema_errors_never_show_full_numbers() -> None:
     assert info.value.code == "xml.schema"
     assert "6222021234567890123" not in str(info.value)
     assert "0123" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("doc", "code", "path"),
+    [
+        (b'<R><L><I><a xmlns="r"/></I></L></R>', "xml.namespace", "/R/L/I[1]"),
+        (b'<R><H xmlns:p="rel"/></R>', "xml.namespace", "/R"),
+        (b'<R xmlns="}"/>', "xml.namespace", None),
+        (b'<R xmlns="urn:x%zz"/>', "xml.namespace", None),
+        (b'<R :=""/>', "xml.syntax", None),
+        (b"<R><p:H/></R>", "xml.syntax", "/R"),
+        (b'<R><H p:a="1"/></R>', "xml.syntax", "/R"),
+        (b"<R><L><I><p:a/></I></L></R>", "xml.syntax", "/R/L/I"),
+        (b'<R><L><I><a><b p:c="1"/></a></I></L></R>', "xml.syntax", "/R/L/I/a"),
+        (b'<R><L><I p:c="1"/></L></R>', "xml.syntax", "/R/L"),
+    ],
+)
+def test_reader_refuses_names_and_namespaces_lxml_cannot_carry(
+    doc: bytes, code: str, path: str | None
+) -> None:
+    reader = XmlReader(doc, "r.xml", items=frozenset({"/R/L/I"}), root="R", namespace=None)
+    with pytest.raises(BankFileError) as info:
+        list(reader)
+    assert info.value.code == code
+    assert info.value.location.file == "r.xml"
+    assert info.value.location.line == 1
+    if path is not None:
+        assert info.value.location.path == path
+
+
+def test_reader_accepts_absolute_namespaces_and_prefixes() -> None:
+    doc = (
+        b'<R xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09" xmlns:p="http://x.example/a%20b">'
+        b'<L><I><a p:k="v">1</a></I></L><p:H>2</p:H></R>'
+    )
+    reader = XmlReader(doc, "r.xml", items=frozenset({"/R/L/I"}))
+    assert [dict(i.values) for i in reader] == [{"a": "1", "a/@k": "v"}]
+    assert reader.fields == {"/R/H": "2"}
+    assert reader.digest_hex == hashlib.sha256(_exc_c14n_without_signature(doc)).hexdigest()
+
+
+def test_signature_inside_an_item_is_named_by_its_path() -> None:
+    doc = (
+        b"<R><L><I><a>1</a></I><I><a><b><Signature xmlns='http://www.w3.org/2000/09/xmldsig#'/>"
+        b"</b></a></I></L></R>"
+    )
+    reader = XmlReader(doc, "r.xml", items=frozenset({"/R/L/I"}), signature_path="/R/Signature")
+    with pytest.raises(BankFileError) as info:
+        list(reader)
+    assert info.value.code == "xml.signature_position"
+    assert info.value.location.path == "/R/L/I[2]/a/b/Signature"
+
+
+@pytest.mark.parametrize(
+    ("doc", "path"),
+    [
+        (b"<R><Signature xmlns='http://www.w3.org/2000/09/xmldsig#'/><H>1</H></R>", "/R/H"),
+        (
+            b"<R><H>1</H><Signature xmlns='http://www.w3.org/2000/09/xmldsig#'/><L><I/></L></R>",
+            "/R/L",
+        ),
+    ],
+)
+def test_signature_must_be_the_last_child(doc: bytes, path: str) -> None:
+    reader = XmlReader(doc, "r.xml", items=frozenset({"/R/L/I"}), signature_path="/R/Signature")
+    with pytest.raises(BankFileError) as info:
+        list(reader)
+    assert info.value.code == "xml.signature_position"
+    assert info.value.location.path == path
+
+
+def test_repeated_leaves_in_an_item_are_numbered() -> None:
+    leaves = b"".join(b"<a>%d</a>" % n for n in range(1, 2001))
+    reader = XmlReader(b"<R><L><I>" + leaves + b"</I></L></R>", None, items=frozenset({"/R/L/I"}))
+    (item,) = list(reader)
+    assert item.values["a"] == "1"
+    assert item.values["a#2"] == "2"
+    assert item.values["a#2000"] == "2000"
+    assert len(item.values) == 2000
+
+
+def test_namespace_declarations_are_bounded() -> None:
+    """Every element's in-scope namespaces are looked at: a document declaring
+    thousands would cost time growing with their number times the elements."""
+    from ningxia_yikatong.banks._xml import MAX_NAMESPACES
+
+    def doc(n: int) -> bytes:
+        decls = "".join(f' xmlns:p{i}="urn:x:{i}"' for i in range(n))
+        return f"<R{decls}><L><I><a>1</a></I><I><a>2</a></I></L></R>".encode()
+
+    assert len(list(XmlReader(doc(MAX_NAMESPACES), None, items=frozenset({"/R/L/I"})))) == 2
+    with pytest.raises(BankFileError) as info:
+        list(XmlReader(doc(MAX_NAMESPACES + 1), "r.xml", items=frozenset({"/R/L/I"})))
+    assert info.value.code == "xml.namespace"
+    nested = "".join(f'<a{i} xmlns:q{i}="urn:y:{i}">' for i in range(MAX_NAMESPACES + 1))
+    with pytest.raises(BankFileError) as info:
+        list(XmlReader(f"<R>{nested}".encode(), "r.xml", items=frozenset()))
+    assert info.value.code == "xml.namespace"
+
+
+def test_canonicalization_refused_by_lxml_is_a_library_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever lxml's canonicalization refuses in an item (the reader refuses
+    the known causes before) comes out as a library error naming the item."""
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise etree.C14NError("C14N failed")
+
+    monkeypatch.setattr(etree, "tostring", refuse)
+    reader = XmlReader(b"<R><L><I><a>1</a></I></L></R>", "r.xml", items=frozenset({"/R/L/I"}))
+    with pytest.raises(BankFileError) as info:
+        list(reader)
+    assert (info.value.code, info.value.location.path) == ("xml.c14n", "/R/L/I")

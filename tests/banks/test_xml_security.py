@@ -194,6 +194,33 @@ def test_signature_profile_is_strict(rsa: KitKeys, old: str, new: str, code: str
     assert info.value.location.path.startswith("/R/Signature")
 
 
+def test_relative_namespace_in_signed_info_is_a_library_error(rsa: KitKeys) -> None:
+    """lxml's canonicalization refuses a relative namespace URI: the reader
+    refuses it first, and ``verify`` itself turns lxml's refusal into an error."""
+    signer = rsa.department
+    assert isinstance(signer, RsaSigner)
+    original = _signed_doc(signer)
+    data = original.replace(b"<SignedInfo>", b'<SignedInfo xmlns:p="r">')
+    with pytest.raises(BankFileError) as read:
+        _check(data, signer.verifier())
+    assert read.value.code == "xml.namespace"
+    assert read.value.location.path == "/R/Signature"
+    ccb = CcbAdapter()
+    batch = kit_batch(ccb, 2)
+    payment = ccb.render(batch, rsa.department, created=DAY)
+    signed = payment.content.replace(b"<SignedInfo>", b'<SignedInfo xmlns:p="r">')
+    with pytest.raises(BankFileError) as info:
+        ccb.read_instructions({payment.main: signed}, rsa.department_verifier)
+    assert info.value.code == "xml.namespace"
+    reader = XmlReader(original, "s.xml", items=frozenset(), signature_path="/R/Signature")
+    list(reader)
+    signature = etree.fromstring(data)[1]
+    with pytest.raises(SignatureError) as direct:
+        verify(signature, reader.digest, signer.verifier(), file="s.xml", path="/R/Signature")
+    assert direct.value.code == "signature.structure"
+    assert direct.value.location.path == "/R/Signature/SignedInfo"
+
+
 def test_signature_value_and_missing_signature(rsa: KitKeys) -> None:
     signer = rsa.department
     assert isinstance(signer, RsaSigner)
@@ -320,3 +347,26 @@ def test_mutated_messages_give_only_library_errors(
     # anything but a library error fails the test
     with contextlib.suppress(YikatongError):
         adapter.read_instructions({name: bytes(data)}, attack_verifier)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<SignedInfo>", "<SignedInfo><:/>"),
+        ("<KeyInfo>", "<KeyInfo><p:KeyName/>"),
+        ("<SignatureValue>", '<SignatureValue :="">'),
+        ("<DigestValue>", '<DigestValue p:a="1">'),
+    ],
+)
+def test_bad_names_inside_the_signature_are_library_errors(
+    rsa: KitKeys, old: str, new: str
+) -> None:
+    signer = rsa.department
+    assert isinstance(signer, RsaSigner)
+    data = _signed_doc(signer).decode()
+    assert old in data
+    with pytest.raises(BankFileError) as info:
+        _check(data.replace(old, new, 1).encode(), signer.verifier())
+    assert info.value.code == "xml.syntax"
+    assert info.value.location.path is not None
+    assert info.value.location.path.startswith("/R/Signature")

@@ -17,11 +17,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import functools
 import hashlib
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Final, Protocol
+from typing import Annotated, Any, ClassVar, Final, Protocol, TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from pydantic import Field
@@ -52,12 +54,15 @@ from ._model import (
 from ._text import Decoded, RowErrors
 
 __all__ = [
+    "ARGUMENT_TYPES",
+    "GUARDED_METHODS",
     "INSTRUCTION_COLUMNS",
     "RETURN_COLUMNS",
     "BankAdapter",
     "BankConfig",
     "RecordFileAdapter",
     "RecordFormat",
+    "argument_error",
 ]
 
 #: Order of the values of an instruction row given to a format engine.
@@ -116,6 +121,85 @@ class BankConfig(DomainModel):
     signature_scheme: Annotated[str, Field(min_length=1, max_length=40)] | None = None
 
 
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def argument_error(where: str, name: str, expected: str, value: object) -> AdapterError:
+    """The error for an argument of the wrong type: what was expected, what came."""
+    return AdapterError(
+        f"{where} 的参数 {name} 应为 {expected}，实际为 {_type_name(value)}",
+        code="adapter.argument_type",
+    )
+
+
+def _is_files(value: object) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(k, str) for k in value)
+
+
+def _is_records(value: object) -> bool:
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, str | bytes | bytearray)
+        and all(isinstance(r, ReturnRecord) for r in value)
+    )
+
+
+def _optional(kind: type | tuple[type, ...]) -> Callable[[object], bool]:
+    return lambda value: value is None or isinstance(value, kind)
+
+
+#: The arguments of the adapter contract, by parameter name: the test of the
+#: value and the type it names in the error.
+ARGUMENT_TYPES: Final[dict[str, tuple[Callable[[object], bool], str]]] = {
+    "batch": (lambda v: isinstance(v, PayoutBatch), "PayoutBatch"),
+    "signer": (lambda v: isinstance(v, Signer), "Signer"),
+    "verifier": (lambda v: isinstance(v, Verifier), "Verifier"),
+    "created": (_optional(_dt.date), "datetime.date | None"),
+    "payment": (
+        lambda v: isinstance(v, PaymentFile) or _is_files(v),
+        "PaymentFile | Mapping[str, bytes]",
+    ),
+    "files": (_is_files, "Mapping[str, bytes]"),
+    "batch_id": (_optional(str), "str | None"),
+    "records": (_is_records, "Sequence[ReturnRecord]"),
+    "msg_id": (_optional(str), "str | None"),
+}
+#: The methods of the contract whose arguments are checked, in every subclass.
+GUARDED_METHODS: Final = ("render", "read_instructions", "write_return", "parse_return")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _guarded(method: _F) -> _F:
+    """``method`` with its arguments checked against :data:`ARGUMENT_TYPES` first."""
+    signature = inspect.signature(method)
+    names = [n for n in signature.parameters if n in ARGUMENT_TYPES]
+    # ``batch_id`` is a required str where it is the first argument (write_return)
+    required = {n: p.default is inspect.Parameter.empty for n, p in signature.parameters.items()}
+
+    @functools.wraps(method)
+    def checked(self: BankAdapter, *args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError:
+            return method(self, *args, **kwargs)  # the interpreter's own message
+        arguments = bound.arguments
+        for name in names:
+            if name not in arguments:
+                continue
+            value = arguments[name]
+            test, expected = ARGUMENT_TYPES[name]
+            if name == "batch_id" and required[name]:
+                test, expected = (lambda v: isinstance(v, str)), "str"
+            if not test(value):
+                raise argument_error(f"{self.code}.{method.__name__}", name, expected, value)
+        return method(self, *args, **kwargs)
+
+    checked.__guarded__ = True  # type: ignore[attr-defined]
+    return checked  # type: ignore[return-value]
+
+
 class BankAdapter(ABC):
     """One agent bank's file formats, codes and signing scheme.
 
@@ -143,7 +227,21 @@ class BankAdapter(ABC):
     #: The code and message the bank writes for each status it can report.
     status_codes: ClassVar[Mapping[ReturnStatus, tuple[str, str]]]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every adapter, ours or an integrator's, checks the arguments of the
+        contract's methods in one place: a wrong type is an
+        :class:`~ningxia_yikatong.errors.AdapterError` (``adapter.argument_type``)
+        naming the expected and the given type, never a ``TypeError`` from deep
+        inside."""
+        super().__init_subclass__(**kwargs)
+        for name in GUARDED_METHODS:
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "__guarded__", False):
+                setattr(cls, name, _guarded(method))
+
     def __init__(self, config: BankConfig | None = None) -> None:
+        if config is not None and not isinstance(config, BankConfig):
+            raise argument_error(type(self).__name__, "config", "BankConfig | None", config)
         self.config = config or BankConfig()
 
     def __repr__(self) -> str:
@@ -216,10 +314,14 @@ class BankAdapter(ABC):
 
     def status_of(self, raw_code: str) -> ReturnStatus:
         """The normalised status of a raw return code; unknown codes are ``OTHER``."""
+        if type(raw_code) is not str and not isinstance(raw_code, str):
+            raise argument_error(f"{self.code}.status_of", "raw_code", "str", raw_code)
         return self.return_codes.get(raw_code, ReturnStatus.OTHER)
 
     def code_for(self, status: ReturnStatus) -> tuple[str, str]:
         """The raw code and message the bank writes for ``status``."""
+        if not isinstance(status, ReturnStatus):
+            raise argument_error(f"{self.code}.code_for", "status", "ReturnStatus", status)
         try:
             return self.status_codes[status]
         except KeyError:
@@ -234,6 +336,8 @@ class BankAdapter(ABC):
 
     def check_signer(self, key: Signer | Verifier, role: str) -> None:
         """Refuse a key of another scheme than the one agreed."""
+        if not isinstance(key, Signer | Verifier):
+            raise argument_error(f"{self.code}.check_signer", "key", "Signer | Verifier", key)
         if key.algorithm != self.scheme:
             raise AdapterError(
                 f"{self.name}约定的签名算法为 {self.scheme}，{role}为 {key.algorithm}",
@@ -242,6 +346,8 @@ class BankAdapter(ABC):
 
     def check_batch(self, batch: PayoutBatch) -> None:
         """Refuse a batch for another bank, payer, or over an agreed limit."""
+        if not isinstance(batch, PayoutBatch):
+            raise argument_error(f"{self.code}.check_batch", "batch", "PayoutBatch", batch)
         cfg = self.config
         if batch.agent_bank != self.code:
             raise AdapterError(

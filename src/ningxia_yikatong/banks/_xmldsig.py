@@ -191,7 +191,13 @@ def verify(
             file,
             ref_path + "/DigestValue",
         )
-    canonical = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
+    try:
+        canonical = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
+    except etree.C14NError:
+        # libxml2 refuses, for one, a relative namespace URI declared in SignedInfo
+        raise _fail(
+            "SignedInfo 无法规范化（exc-c14n）", "signature.structure", file, si_path
+        ) from None
     try:
         verifier.verify(canonical, sig_value)
     except SignatureError as exc:

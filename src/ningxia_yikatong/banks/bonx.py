@@ -53,11 +53,10 @@ import base64
 import binascii
 import datetime as _dt
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from json.encoder import encode_basestring as _encode_string
-from typing import Any, ClassVar, Final, NoReturn
+from typing import Any, ClassVar, Final
 
 from ..errors import AdapterError, BankFileError, SignatureError, YikatongError
 from ..payout import PayoutBatch
@@ -67,7 +66,8 @@ from ..signing._keys import Certificate
 from ..signing._protocols import Signer, Verifier
 from ..signing._seal import open_sealed, seal_chunks
 from ..signing._sm2 import Sm2PrivateKey, Sm2PublicKey, generate_sm2_key
-from ._adapter import BankAdapter, BankConfig
+from ._adapter import BankAdapter, BankConfig, argument_error
+from ._json import _join, _Json, _pointer, _Streamed
 from ._model import (
     BankReturn,
     InstructionRecord,
@@ -81,8 +81,6 @@ from ._xml import parse_datetime, parse_yuan, yuan
 __all__ = ["BonxAdapter", "signing_string"]
 
 _S = ReturnStatus
-#: Largest request or response accepted (bytes).
-MAX_MESSAGE: Final = 1 << 30
 _REQ_PARAMS: Final = frozenset(
     {
         "app_id",
@@ -137,195 +135,28 @@ def signing_string(path: str, params: Mapping[str, str]) -> bytes:
     >>> signing_string("/p", {"b": "2", "a": "1", "c": "", "sign": "x"})
     b'/p?a=1&b=2'
     """
+    if not isinstance(path, str):
+        raise argument_error("signing_string", "path", "str", path)
+    if not isinstance(params, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in params.items()
+    ):
+        raise argument_error("signing_string", "params", "Mapping[str, str]", params)
     # Encoded member by member and joined once: a long value (the sealed body)
     # is copied once as bytes, not as several whole str texts.
     parts = [f"{path}?".encode()]
     for k in sorted(params):
         v = params[k]
         if k != "sign" and v != "":
-            parts.append(f"{'&' if len(parts) > 1 else ''}{k}=".encode())
-            parts.append(v.encode())
-    return b"".join(parts)
-
-
-def _pointer(*parts: object) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-class _Json:
-    """Strict JSON reading with errors that name the JSON pointer."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, message: str, code: str, pointer: str) -> NoReturn:
-        raise BankFileError(message, code=code, file=self.file, path=pointer or "/")
-
-    def load(self, data: bytes | str, pointer: str = "") -> Any:
-        if isinstance(data, bytes):
-            if len(data) > MAX_MESSAGE:
-                self.fail("报文过大", "bankfile.too_large", pointer)
             try:
-                data = data.decode("utf-8")
-            except UnicodeDecodeError:
-                self.fail("报文不是有效的UTF-8文本", "bankfile.encoding", pointer)
-
-        decoder = self.decoder(pointer)
-        try:
-            return json.loads(
-                data,
-                object_pairs_hook=decoder.object_pairs_hook,
-                parse_float=decoder.parse_float,
-                parse_constant=decoder.parse_constant,
-            )
-        except YikatongError:
-            raise
-        except (ValueError, RecursionError) as exc:
-            self.fail(f"JSON格式错误：{str(exc)[:80]}", "bankfile.json", pointer)
-
-    def decoder(self, pointer: str) -> json.JSONDecoder:
-        """The strict decoder: no duplicate members, no fractions, no constants."""
-
-        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for key, value in items:
-                if key in out:
-                    self.fail(f"成员 {key} 重复", "bankfile.json_duplicate", pointer)
-                out[key] = value
-            return out
-
-        def no_float(text: str) -> NoReturn:
-            self.fail(
-                f"不接受小数形式的JSON数字（{text[:20]}），金额应写为字符串",
-                "bankfile.json_number",
-                pointer,
-            )
-
-        def no_constant(text: str) -> NoReturn:
-            self.fail(f"不接受 {text}", "bankfile.json_number", pointer)
-
-        return json.JSONDecoder(
-            object_pairs_hook=pairs, parse_float=no_float, parse_constant=no_constant
-        )
-
-    def obj(self, value: Any, keys: frozenset[str], pointer: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail("应为JSON对象", "bankfile.json_type", pointer)
-        missing = keys - value.keys()
-        if missing:
-            name = sorted(missing)[0]
-            self.fail(f"缺少成员 {name}", "bankfile.missing", _join(pointer, name))
-        extra = value.keys() - keys
-        if extra:
-            name = sorted(extra)[0]
-            self.fail(f"不认识的成员 {name}", "bankfile.unexpected", _join(pointer, name))
-        return value
-
-    def text(self, obj: Mapping[str, Any], key: str, pointer: str) -> str:
-        value = obj[key]
-        if not isinstance(value, str):
-            self.fail(f"成员 {key} 应为字符串", "bankfile.json_type", _join(pointer, key))
-        return value
-
-    def integer(self, obj: Mapping[str, Any], key: str, pointer: str) -> int:
-        value = obj[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 10**12:
-            self.fail(f"成员 {key} 应为非负整数", "bankfile.json_type", _join(pointer, key))
-        return value
-
-    def array(self, obj: Mapping[str, Any], key: str, pointer: str) -> list[Any]:
-        value = obj[key]
-        if not isinstance(value, list):
-            self.fail(f"成员 {key} 应为数组", "bankfile.json_type", _join(pointer, key))
-        return value
-
-
-def _join(pointer: str, *parts: object) -> str:
-    return pointer + _pointer(*parts)
-
-
-_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-_WS: Final = re.compile(r"[ \t\n\r]*")
-_SPACE: Final = frozenset(" \t\n\r")
-
-
-def _skip(s: str, i: int) -> int:
-    """The index of the first character at or after ``i`` that is not JSON whitespace."""
-    match = _WS.match(s, i)
-    return i if match is None else match.end()
-
-
-class _Streamed:
-    """A JSON object text whose ``key`` member is a (long) array: iterating
-    gives the array's elements one at a time; :attr:`head` then holds the
-    other members (and an empty list for ``key``).
-
-    Only well-formed text is read this way: anything unusual (a duplicate
-    member, trailing text, a syntax error) raises ``ValueError`` or a library
-    error, and the caller reads the whole text with :meth:`_Json.load`.
-    """
-
-    def __init__(self, j: _Json, text: str, key: str, pointer: str) -> None:
-        self.text = text
-        self.key = key
-        self._scan: Callable[[str, int], tuple[Any, int]] = j.decoder(pointer).scan_once  # type: ignore[attr-defined]
-        self.head: dict[str, Any] = {}
-
-    def __iter__(self) -> Iterator[Any]:
-        try:
-            s, ws, scan, head = self.text, _skip, self._scan, self.head
-            i = ws(s, 0)
-            if s[i : i + 1] != "{":
-                raise ValueError("not an object")
-            i = ws(s, i + 1)
-            closed = s[i : i + 1] == "}"
-            if closed:
-                i += 1
-            while not closed:
-                if s[i : i + 1] != '"':
-                    raise ValueError("member name expected")
-                name, i = _scanstring(s, i + 1, True)
-                i = ws(s, i)
-                if s[i : i + 1] != ":" or name in head:
-                    raise ValueError("':' expected or duplicate member")
-                i = ws(s, i + 1)
-                if name == self.key and s[i : i + 1] == "[":
-                    head[name] = []
-                    i = ws(s, i + 1)
-                    if s[i : i + 1] == "]":
-                        i += 1
-                    else:
-                        while True:
-                            value, i = scan(s, i)
-                            yield value
-                            c = s[i : i + 1]
-                            if c in _SPACE:
-                                i = ws(s, i)
-                                c = s[i : i + 1]
-                            if c == ",":
-                                i += 1
-                                if s[i : i + 1] in _SPACE:
-                                    i = ws(s, i)
-                            elif c == "]":
-                                i += 1
-                                break
-                            else:
-                                raise ValueError("',' or ']' expected")
-                else:
-                    head[name], i = scan(s, i)
-                i = ws(s, i)
-                if s[i : i + 1] == "}":
-                    i += 1
-                    closed = True
-                elif s[i : i + 1] == ",":
-                    i = ws(s, i + 1)
-                else:
-                    raise ValueError("',' or '}' expected")
-            if ws(s, i) != len(s):
-                raise ValueError("extra data")
-        except StopIteration:
-            # no value where one should be (StopIteration may not leave a generator)
-            raise ValueError("value expected") from None
+                parts.append(f"{'&' if len(parts) > 1 else ''}{k}=".encode())
+                parts.append(v.encode())
+            except UnicodeEncodeError:
+                raise BankFileError(
+                    f"参数 {k[:40]!r} 含有UTF-8不能表示的字符（不成对的代理项）",
+                    code="bankfile.encoding",
+                    path=_pointer(k),
+                ) from None
+    return b"".join(parts)
 
 
 class BonxAdapter(BankAdapter):

@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from ..errors import AdapterError, BankFileError, FileFormatError
 from ..signing._protocols import Signer, Verifier
-from ._adapter import BankAdapter
+from ._adapter import BankAdapter, argument_error
 from ._model import Instructions, PaymentFile, ReturnRecord, ReturnStatus
 
 __all__ = ["STATE_FORMAT", "STATE_VERSION", "BankSimulator", "OutcomeRules", "instructions_digest"]
@@ -206,6 +206,24 @@ class BankSimulator:
         paid_batches: Iterable[str] = (),
         state_file: str | os.PathLike[str] | None = None,
     ) -> None:
+        for name, value, kind, expected in (
+            ("adapter", adapter, BankAdapter | str, "BankAdapter | str"),
+            ("signer", signer, Signer, "Signer"),
+            ("verifier", verifier, Verifier, "Verifier"),
+            ("seed", seed, int, "int"),
+            ("rules", rules, OutcomeRules | None, "OutcomeRules | None"),
+        ):
+            if not isinstance(value, kind) or (name == "seed" and isinstance(value, bool)):
+                raise argument_error("BankSimulator", name, expected, value)
+        if clock is not None and not callable(clock):
+            raise argument_error("BankSimulator", "clock", "Callable[[], datetime] | None", clock)
+        if isinstance(paid_batches, str | bytes) or not isinstance(paid_batches, Iterable):
+            raise argument_error("BankSimulator", "paid_batches", "Iterable[str]", paid_batches)
+        paid = set(paid_batches)
+        if not all(isinstance(b, str) for b in paid):
+            raise argument_error("BankSimulator", "paid_batches", "Iterable[str]", paid_batches)
+        if state_file is not None and not isinstance(state_file, str | os.PathLike):
+            raise argument_error("BankSimulator", "state_file", "str | PathLike | None", state_file)
         if isinstance(adapter, str):
             from ._registry import get_adapter  # noqa: PLC0415 - registry imports this package
 
@@ -216,7 +234,7 @@ class BankSimulator:
         self.seed = seed
         self.rules = rules or OutcomeRules()
         self.clock = clock
-        self._paid: set[str] = set(paid_batches)
+        self._paid: set[str] = paid
         self._digests: dict[str, str] = {}
         self._txn = 0
         self.state_file = None if state_file is None else Path(state_file)
@@ -271,6 +289,10 @@ class BankSimulator:
 
     def outcomes(self, instructions: Instructions) -> dict[int, ReturnStatus]:
         """The status of every item of ``instructions``, by seq (deterministic)."""
+        if not isinstance(instructions, Instructions):
+            raise argument_error(
+                "BankSimulator.outcomes", "instructions", "Instructions", instructions
+            )
         rules = self.rules
         result: dict[int, ReturnStatus] = {}
         rest: list[int] = []
@@ -311,6 +333,10 @@ class BankSimulator:
         recorded: if it raises (the files could not be written), the batch is
         not taken as paid and may be submitted again.
         """
+        if created is not None and not isinstance(created, _dt.date):
+            raise argument_error(
+                "BankSimulator.process", "created", "datetime.date | None", created
+            )
         adapter = self.adapter
         instructions = adapter.read_instructions(payment, self.verifier)
         main = next(iter(n for n in instructions.files if not n.endswith(".sig")), None)

@@ -62,7 +62,7 @@ from ..banks import (
     get_adapter,
 )
 from ..errors import BankFileError, KeyLoadError, YikatongError
-from ..identity import PersonName
+from ..identity import PersonName, mask_account, mask_id_number
 from ..payout import PayoutBatch, PayoutItem
 from ..signing import Signer, Verifier, generate_signer, native_stderr_silenced
 from .synthetic import RARE_CHARACTERS, SyntheticData
@@ -170,6 +170,39 @@ def _key(record: Any) -> tuple[int, str, str, Decimal]:
     return (record.seq, str(record.account), str(record.name), Decimal(record.amount))
 
 
+#: Fields compared by :func:`_key`, and by the round trip of the instructions.
+_KEY_FIELDS: Final = ("seq", "account", "name", "amount")
+_INSTRUCTION_FIELDS: Final = ("seq", "id_number", "name", "account", "amount")
+
+
+def _shown(field: str, value: object) -> str:
+    """A value for a failure message: ID and account numbers masked."""
+    if field == "id_number":
+        return repr(mask_id_number(str(value)))
+    if field == "account":
+        return repr(mask_account(str(value)))
+    return repr(value)
+
+
+def _difference(
+    got: list[tuple[Any, ...]], want: list[tuple[Any, ...]], fields: tuple[str, ...]
+) -> str:
+    """Where ``got`` first differs from ``want``: the record (1-based, with its
+    seq) and the field, with both values."""
+    for index, (a, b) in enumerate(zip(got, want, strict=False), 1):
+        if a != b:
+            for field, x, y in zip(fields, a, b, strict=True):
+                if x != y:
+                    return (
+                        f"record {index} (seq {b[0]}), field {field}: "
+                        f"got {_shown(field, x)}, expected {_shown(field, y)}"
+                    )
+    n = min(len(got), len(want))
+    extra = (got if len(got) > n else want)[n] if len(got) != len(want) else None
+    where = "" if extra is None else f", first unmatched: record {n + 1} (seq {extra[0]})"
+    return f"{len(got)} records, expected {len(want)}{where}"
+
+
 @contextlib.contextmanager
 def _refused(bank: str, check: str, what: str, code: str | None = None) -> Iterator[None]:
     try:
@@ -245,12 +278,10 @@ def _roundtrip(ctx: _Context, n: int) -> None:
         for i in batch
     ]
     if got != want:
-        diff = (
-            next(k for k, (a, b) in enumerate(zip(got, want, strict=False)) if a != b)
-            if len(got) == len(want)
-            else None
+        raise ctx.fail(
+            "instructions read back differ from the batch: "
+            + _difference(got, want, _INSTRUCTION_FIELDS)
         )
-        raise ctx.fail(f"instructions read back differ from the batch (first at index {diff})")
     if instructions.batch_id != batch.batch_id or instructions.total != batch.total:
         raise ctx.fail("instructions' batch id or total differ from the batch")
     statuses = [s for s in adapter.reportable_statuses if s is not ReturnStatus.SUCCESS]
@@ -258,13 +289,26 @@ def _roundtrip(ctx: _Context, n: int) -> None:
     simulator = ctx.simulator(OutcomeRules(shares=dict.fromkeys(statuses, share)), seed=n)
     returned = simulator.process(payment, created=_DAY)
     result = adapter.parse_return(returned, ctx.keys.bank_verifier, batch_id=batch.batch_id)
-    if [_key(r) for r in result.records] != [_key(i) for i in instructions.records]:
-        raise ctx.fail("return records differ from the instructions")
+    returned_keys = [_key(r) for r in result.records]
+    instructed_keys = [_key(i) for i in instructions.records]
+    if returned_keys != instructed_keys:
+        raise ctx.fail(
+            "return records differ from the instructions: "
+            + _difference(returned_keys, instructed_keys, _KEY_FIELDS)
+        )
     expected = simulator.outcomes(instructions)
-    if any(r.status is not expected[r.seq] for r in result.records):
-        raise ctx.fail("return statuses differ from the simulator's outcomes")
+    for index, r in enumerate(result.records, 1):
+        if r.status is not expected.get(r.seq):
+            raise ctx.fail(
+                f"return statuses differ from the simulator's outcomes: record {index} "
+                f"(seq {r.seq}), field status: got {r.status.value!r}, "
+                f"expected {getattr(expected.get(r.seq), 'value', None)!r}"
+            )
     if result.count != batch.count or result.total != batch.total:
-        raise ctx.fail("return count/total differ from the batch")
+        raise ctx.fail(
+            f"return count/total ({result.count}, {result.total}) differ from the batch "
+            f"({batch.count}, {batch.total})"
+        )
 
 
 def _statuses(ctx: _Context, _: int) -> None:
