@@ -598,3 +598,33 @@ def test_reconcile_shows_progress_on_a_terminal_only(
     assert code == 0
     assert "验签并读取回盘文件" in buffer.getvalue()
     assert "对账" in buffer.getvalue()
+
+
+def test_outputs_are_never_replaced_without_force(paid: Paid, tmp_path: Path) -> None:
+    base = [paid.batch_file, *paid.returns, "--bank", "nxrcb", "--verify-key", paid.key]
+    out = tmp_path / "对账"
+    code, _, err = run("reconcile", *base, "--out", out)
+    assert code == 0, err
+    mine = out / f"{paid.batch.batch_id}-对账.csv"
+    mine.write_text("staff notes", "utf-8")  # the user's own edit of an export
+    code, _, err = run("reconcile", *base, "--out", out)
+    assert code == 1
+    assert "cli.exists" in err or "不会覆盖" in err
+    assert mine.read_text("utf-8") == "staff notes"
+    code, _, err = run("reconcile", *base, "--out", out, "--force")
+    assert code == 0, err
+    assert mine.read_text("utf-8-sig").startswith("类别")
+    reissued = tmp_path / "补发"
+    again = ("reissue", *base, "--batch-id", "R2", "--out", reissued)
+    code, _, err = run(*again)
+    assert code == 0, err
+    before = {p.name: p.read_bytes() for p in reissued.iterdir()}
+    code, _, err = run(*again)
+    assert code == 1
+    assert "不会覆盖" in err
+    assert {p.name: p.read_bytes() for p in reissued.iterdir()} == before
+    notes = tmp_path / "告知.csv"
+    notes.write_text("not ours", "utf-8")
+    code, _, err = run("notices", *base, "--out", notes)
+    assert code == 1
+    assert notes.read_text("utf-8") == "not ours"

@@ -25,19 +25,19 @@ from ..payout import PayoutBatch
 from ..reconcile import ChainReconciliation, Reissue, reconcile, reconcile_chain, summary_rows
 from ..signing import Verifier
 from ._app import console, err_console, handle_errors, main
+from ._output import write_files
 from ._reconcile import (
     _SHOWN_ANOMALIES,
     EXIT_DOUBLE_PAYMENT,
     EXIT_WRONG_FILE,
+    FORCE,
     MAP_COLUMNS,
     _data_files,
     _load_batch,
-    _mkdir,
     _read,
     _refuse_wrong_files,
     _return_files,
     _verifier,
-    _write,
 )
 
 __all__ = ["chain_command", "read_reissue"]
@@ -180,6 +180,7 @@ def _chain_dict(chain: ChainReconciliation) -> dict[str, Any]:
     type=click.Path(file_okay=False, path_type=Path),
     help="导出目录：写入“原批次号-补发链”.json",
 )
+@FORCE
 @handle_errors
 def chain_command(
     *,
@@ -187,6 +188,7 @@ def chain_command(
     batch_files: tuple[Path, ...],
     verify_keys: tuple[str, ...],
     out: Path | None,
+    force: bool,
 ) -> None:
     """合并核对原批次及各轮补发：每笔补贴的最终结果，有无重复发放。
 
@@ -240,10 +242,9 @@ def chain_command(
     chain = reconcile_chain(recs[original.batch_id], rounds)
     _show_chain(chain)
     if out is not None:
-        _mkdir(out)
         name = f"{original.batch_id}-补发链.json"
         text = json.dumps(_chain_dict(chain), ensure_ascii=False, indent=2)
-        _write(out / name, text.encode("utf-8"))
+        write_files(out, {name: text.encode("utf-8")}, force=force)
         console.print(f"已导出到 {out / name}", markup=False, soft_wrap=True)
     if chain.double_payments or chain.anomalies:
         raise SystemExit(EXIT_DOUBLE_PAYMENT)

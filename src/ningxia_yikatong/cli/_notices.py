@@ -18,7 +18,8 @@ from ..payout import PayoutBatch
 from ..policy import SubsidyPolicy
 from ..reconcile import DEFAULT_NOTICE_TEMPLATE, recipient_notices
 from ._app import console, handle_errors, main
-from ._reconcile import _BANK, _BATCH, _KEY, _RETURNS, _load, _mkdir, _write
+from ._output import ensure_folder, write_file
+from ._reconcile import _BANK, _BATCH, _KEY, _RETURNS, FORCE, _load
 
 __all__ = ["notices_command"]
 
@@ -63,6 +64,7 @@ def _policy_of(batch: PayoutBatch, catalog: Path | None) -> SubsidyPolicy:
     type=click.Path(dir_okay=False, path_type=Path),
     help="写入告知短信 CSV（序号,手机号,可发送,短信内容），交短信网关发送",
 )
+@FORCE
 @handle_errors
 def notices_command(
     *,
@@ -73,6 +75,7 @@ def notices_command(
     catalog: Path | None,
     template: str | None,
     out: Path,
+    force: bool,
 ) -> None:
     """逐项告知：为每笔已发放的补贴生成告知短信（本命令不发送短信）。"""
     rec = _load(batch_file, return_files, bank, verify_key)
@@ -84,9 +87,8 @@ def notices_command(
     for notice in notices:
         phone = "" if notice.phone is None else str(notice.phone)
         writer.writerow([notice.seq, phone, "是" if notice.sendable else "否", notice.text])
-    if out.parent != Path():
-        _mkdir(out.parent)
-    _write(out, table.getvalue().encode("utf-8-sig"))
+    ensure_folder(out.parent)
+    write_file(out, table.getvalue().encode("utf-8-sig"), force=force)
     sendable = [n for n in notices if n.sendable]
     console.print(
         f"已发放 {len(notices)} 笔，生成告知短信 {len(sendable)} 条"

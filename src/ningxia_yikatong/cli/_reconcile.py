@@ -45,6 +45,7 @@ from ..reconcile import (
 from ..signing import RsaVerifier, Sm2PublicKey, Sm2Verifier, Verifier, load_public_key
 from ._app import console, err_console, handle_errors, main
 from ._batch import load_batch
+from ._output import write_files
 from ._progress import progress, tracked
 
 __all__ = [
@@ -70,6 +71,8 @@ MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 #: Columns of a corrections file; 序号 and 收款账号 are required.
 CORRECTION_COLUMNS: Final = ("序号", "收款账号", "开户银行", "户名", "是否一卡通", "备注")
 _SHOWN_ANOMALIES: Final = 20
+#: ``--force``: replace output files that exist (see docs/cli.md, output files).
+FORCE = click.option("--force", is_flag=True, help="覆盖已有的输出文件")
 
 
 def _read(path: Path, code: str) -> bytes:
@@ -85,15 +88,6 @@ def _read(path: Path, code: str) -> bytes:
         raise FileFormatError(f"无法读取文件：{reason}", code=f"{code}.unreadable").at(
             file=str(path)
         ) from None
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise FileFormatError(
-            f"无法写入文件：{type(exc).__name__}", code="reconcile.file_unwritable"
-        ).at(file=str(path)) from None
 
 
 def _load_batch(path: Path, option: str = "BATCH") -> PayoutBatch:
@@ -299,6 +293,7 @@ _KEY = click.option(
     help="导出目录：写入“批次号-对账”.xlsx、.csv 和 .json",
 )
 @click.option("--unmasked", is_flag=True, help="导出完整的身份证号和账号（默认脱敏）")
+@FORCE
 @handle_errors
 def reconcile_command(
     *,
@@ -308,21 +303,19 @@ def reconcile_command(
     verify_key: Path,
     out: Path | None,
     unmasked: bool,
+    force: bool,
 ) -> None:
     """核对银行回盘：每笔明细的发放结果、异常和合计。"""
     rec = _load(batch_file, return_files, bank, verify_key)
     _show(rec)
     if out is not None:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise FileFormatError(
-                f"无法创建目录：{type(exc).__name__}", code="reconcile.file_unwritable"
-            ).at(file=str(out)) from None
         stem = f"{rec.batch.batch_id}-对账"
-        _write(out / f"{stem}.xlsx", to_xlsx(rec, mask=not unmasked))
-        _write(out / f"{stem}.csv", to_csv(rec, mask=not unmasked))
-        _write(out / f"{stem}.json", to_json(rec, indent=2).encode("utf-8"))
+        exports = {
+            f"{stem}.xlsx": to_xlsx(rec, mask=not unmasked),
+            f"{stem}.csv": to_csv(rec, mask=not unmasked),
+            f"{stem}.json": to_json(rec, indent=2).encode("utf-8"),
+        }
+        write_files(out, exports, force=force)
         console.print(f"已导出到 {out}：{stem}.xlsx、.csv、.json", markup=False, soft_wrap=True)
 
 
@@ -378,15 +371,6 @@ def _map_table(result: Reissue) -> bytes:
     return table.getvalue().encode("utf-8-sig")
 
 
-def _mkdir(path: Path) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FileFormatError(
-            f"无法创建目录：{type(exc).__name__}", code="reconcile.file_unwritable"
-        ).at(file=str(path)) from None
-
-
 @main.command("reissue")
 @_BATCH
 @_RETURNS
@@ -415,6 +399,7 @@ def _mkdir(path: Path) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="输出目录：每个补发批次写入批次 JSON 和补发对照表 CSV",
 )
+@FORCE
 @handle_errors
 def reissue_command(
     *,
@@ -427,6 +412,7 @@ def reissue_command(
     seqs_text: str | None,
     reason: str | None,
     out: Path,
+    force: bool,
 ) -> None:
     """对发放失败的明细生成补发批次（可同时更正账户）。
 
@@ -440,11 +426,14 @@ def reissue_command(
     results = reissue_by_bank(
         rec, fixes, batch_id=_batch_ids(new_batch_ids), accept_anomalies=reason, seqs=seqs
     )
-    _mkdir(out)
+    files: dict[str, bytes] = {}
     for result in results:
         new = result.batch
-        _write(out / f"{new.batch_id}.json", new.model_dump_json(indent=2).encode("utf-8"))
-        _write(out / f"{new.batch_id}-补发对照.csv", _map_table(result))
+        files[f"{new.batch_id}.json"] = new.model_dump_json(indent=2).encode("utf-8")
+        files[f"{new.batch_id}-补发对照.csv"] = _map_table(result)
+    write_files(out, files, force=force)  # every batch and table, or none
+    for result in results:
+        new = result.batch
         console.print(
             f"补发批次 {new.batch_id}（代发银行 {new.agent_bank}，第{new.round}轮，上级批次 "
             f"{new.parent_batch_id}）：{new.count} 笔，{new.total} 元，"
