@@ -46,6 +46,7 @@ def test_generate_sign_verify(tmp_path: Path, scheme: str) -> None:
     code, out = _run(["sign", str(data), "--key", str(key)])
     assert code == 1
     assert "文件已存在" in out
+    assert "--force" in out
 
 
 def test_sm2_formats_and_signer_id(tmp_path: Path) -> None:
@@ -364,3 +365,17 @@ def test_reconcile_with_a_wrong_key_prints_no_gmssl_trace(tmp_path: Path) -> Non
     assert "签名验证失败" in out.stderr
     assert "GmSSL" not in out.stderr
     assert "sm2" not in out.stderr
+
+
+def test_keys_generate_writes_both_files_or_neither(tmp_path: Path) -> None:
+    args = ["keys", "generate", "--scheme", "sm2", "--name", "k", "--out-dir", str(tmp_path)]
+    code, out = _run(args)
+    assert code == 0, out
+    (tmp_path / "k.pub.pem").unlink()
+    private = (tmp_path / "k.key.pem").read_bytes()
+    code, out = _run(args)
+    assert code == 1
+    assert "--force" in out
+    assert not (tmp_path / "k.pub.pem").exists()  # nothing half-written
+    assert (tmp_path / "k.key.pem").read_bytes() == private
+    assert (tmp_path / "k.key.pem").stat().st_mode & 0o777 == 0o600

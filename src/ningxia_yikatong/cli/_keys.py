@@ -50,6 +50,7 @@ from ..signing import (
     seal,
 )
 from ._app import console, handle_errors, main
+from ._output import ensure_folder, refuse_existing, write_file
 
 __all__ = ["keys"]
 
@@ -69,18 +70,6 @@ def _env(name: str | None, what: str) -> str | None:
     if value is None:
         raise KeyLoadError(f"环境变量 {name} 未设置（{what}）", code="key.env")
     return value
-
-
-def _write_new(path: Path, data: bytes, *, force: bool, private: bool = False) -> None:
-    if path.exists() and not force:
-        raise CryptoError(f"文件已存在：{path.name}（如需覆盖请加 --force）", code="cli.exists")
-    if private:
-        # Created with owner-only permissions before any byte of the key is written.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-    else:
-        path.write_bytes(data)
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -126,11 +115,13 @@ def generate(
     """生成密钥对：<name>.key.pem（私钥，权限 600）和 <name>.pub.pem（公钥）。"""
     password = _env(password_env, "私钥口令")
     key: PrivateKey = generate_sm2_key() if scheme == "sm2" else generate_rsa_key(bits)
-    out_dir.mkdir(parents=True, exist_ok=True)
     key_path, pub_path = out_dir / f"{name}.key.pem", out_dir / f"{name}.pub.pem"
+    refuse_existing([key_path, pub_path], force=force)  # both files or neither
+    ensure_folder(out_dir)
     public = key.public_key()
-    _write_new(key_path, private_key_to_pem(key, password), force=force, private=True)
-    _write_new(pub_path, public_key_to_pem(public), force=force)
+    # The private key's temporary file is owner-only before any byte is written.
+    write_file(key_path, private_key_to_pem(key, password), force=True, private=True)
+    write_file(pub_path, public_key_to_pem(public), force=True)
     fingerprint = (
         key.fingerprint if isinstance(key, Sm2PrivateKey) else RsaSigner(key).key_fingerprint
     )
@@ -243,7 +234,7 @@ def sign_command(
     if fmt == "base64":
         signature = base64.b64encode(signature) + b"\n"
     target = out or file.with_name(file.name + ".sig")
-    _write_new(target, signature, force=force)
+    write_file(target, signature, force=force)
     _say(f"已签名：{file.name} → {target.name}（{signer.algorithm}）")
     _say(f"密钥指纹：{signer.key_fingerprint}")
 
@@ -395,7 +386,7 @@ def seal_command(file: Path, recipient: Path, out: Path | None, force: bool) -> 
     public = load_public_key(recipient)
     blob = seal(_read(file, "待封装文件"), public)
     target = out or file.with_name(file.name + ".sealed")
-    _write_new(target, blob, force=force)
+    write_file(target, blob, force=force)
     header = read_sealed_header(blob)
     _say(f"已封装：{file.name} → {target.name}（{header.scheme}）")
     _say(f"接收方公钥指纹：{header.recipient_fingerprint}")
@@ -423,5 +414,5 @@ def unseal_command(
     key = load_private_key(key_path, _env(password_env, "私钥口令"))
     blob = _read(file, "数字信封")
     data = open_sealed(blob, key)
-    _write_new(out, data, force=force)
+    write_file(out, data, force=force)
     _say(f"已解封：{file.name} → {out.name}（{len(data)} 字节，完整性校验通过）")
