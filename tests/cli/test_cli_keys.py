@@ -371,11 +371,13 @@ def test_keys_generate_writes_both_files_or_neither(tmp_path: Path) -> None:
     args = ["keys", "generate", "--scheme", "sm2", "--name", "k", "--out-dir", str(tmp_path)]
     code, out = _run(args)
     assert code == 0, out
-    (tmp_path / "k.pub.pem").unlink()
-    private = (tmp_path / "k.key.pem").read_bytes()
+    (tmp_path / "k.key.pem").unlink()
+    public = (tmp_path / "k.pub.pem").read_bytes()
     code, out = _run(args)
     assert code == 1
     assert "--force" in out
-    assert not (tmp_path / "k.pub.pem").exists()  # nothing half-written
-    assert (tmp_path / "k.key.pem").read_bytes() == private
+    assert not (tmp_path / "k.key.pem").exists()  # no private key without its public key
+    assert (tmp_path / "k.pub.pem").read_bytes() == public
+    code, out = _run([*args, "--force"])
+    assert code == 0, out
     assert (tmp_path / "k.key.pem").stat().st_mode & 0o777 == 0o600
