@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from ..bank import BankCode
 from ..banks import BankReturn, get_adapter
 from ..errors import FileFormatError, ReconcileError, YikatongError
 from ..payout import PayoutBatch
-from ..reconcile import ChainReconciliation, Reissue, reconcile, reconcile_chain, summary_rows
+from ..reconcile import ChainReconciliation, Reissue, reconcile, reconcile_chain
 from ..signing import Verifier
 from ._app import console, err_console, handle_errors, main
 from ._output import write_files
@@ -38,6 +37,7 @@ from ._reconcile import (
     _refuse_wrong_files,
     _return_files,
     _verifier,
+    totals_table,
 )
 
 __all__ = ["chain_command", "read_reissue"]
@@ -280,13 +280,7 @@ def _show_chain(chain: ChainReconciliation) -> None:
         markup=False,
         soft_wrap=True,
     )
-    table = Table()
-    table.add_column("项目")
-    table.add_column("笔数", justify="right")
-    table.add_column("金额（元）", justify="right")
-    for label, count, amount in summary_rows(chain.totals):
-        table.add_row(label, str(count), f"{amount:.2f}")
-    console.print(table)
+    console.print(totals_table(chain.totals))
     for reissue_, rec in chain.rounds:
         b = reissue_.batch
         console.print(

@@ -33,6 +33,7 @@ from ..identity import PersonName
 from ..payout import PayoutBatch
 from ..reconcile import (
     AccountCorrection,
+    ReconcileTotals,
     Reconciliation,
     Reissue,
     reconcile,
@@ -173,6 +174,17 @@ def _load(
     return rec
 
 
+def totals_table(totals: ReconcileTotals) -> Table:
+    """The 项目 / 笔数 / 金额 table of a reconciliation's (or a chain's) totals."""
+    table = Table()
+    table.add_column("项目")
+    table.add_column("笔数", justify="right")
+    table.add_column("金额（元）", justify="right")
+    for label, count, amount in summary_rows(totals):
+        table.add_row(label, str(count), f"{amount:.2f}")
+    return table
+
+
 def _show(rec: Reconciliation) -> None:
     batch = rec.batch
     console.print(
@@ -180,13 +192,7 @@ def _show(rec: Reconciliation) -> None:
         markup=False,
         soft_wrap=True,
     )
-    table = Table()
-    table.add_column("项目")
-    table.add_column("笔数", justify="right")
-    table.add_column("金额（元）", justify="right")
-    for label, count, amount in summary_rows(rec.totals):
-        table.add_row(label, str(count), f"{amount:.2f}")
-    console.print(table)
+    console.print(totals_table(rec.totals))
     if not rec.anomalies:
         console.print("未发现异常", markup=False)
         return
