@@ -587,7 +587,7 @@ def test_every_command_and_its_exit_status_is_documented() -> None:
 def test_reconcile_shows_progress_on_a_terminal_only(
     paid: Paid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    args = ["reconcile", paid.batch_file, *paid.returns, "--bank", "nxrcb"]
+    args: list[str | Path] = ["reconcile", paid.batch_file, *paid.returns, "--bank", "nxrcb"]
     args += ["--verify-key", paid.key]
     code, _, err = run(*args)
     assert code == 0
@@ -601,7 +601,8 @@ def test_reconcile_shows_progress_on_a_terminal_only(
 
 
 def test_outputs_are_never_replaced_without_force(paid: Paid, tmp_path: Path) -> None:
-    base = [paid.batch_file, *paid.returns, "--bank", "nxrcb", "--verify-key", paid.key]
+    base: list[str | Path] = [paid.batch_file, *paid.returns, "--bank", "nxrcb"]
+    base += ["--verify-key", paid.key]
     out = tmp_path / "对账"
     code, _, err = run("reconcile", *base, "--out", out)
     assert code == 0, err
@@ -615,7 +616,7 @@ def test_outputs_are_never_replaced_without_force(paid: Paid, tmp_path: Path) ->
     assert code == 0, err
     assert mine.read_text("utf-8-sig").startswith("类别")
     reissued = tmp_path / "补发"
-    again = ("reissue", *base, "--batch-id", "R2", "--out", reissued)
+    again: list[str | Path] = ["reissue", *base, "--batch-id", "R2", "--out", reissued]
     code, _, err = run(*again)
     assert code == 0, err
     before = {p.name: p.read_bytes() for p in reissued.iterdir()}
