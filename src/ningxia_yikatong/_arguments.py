@@ -114,14 +114,6 @@ def _hint_text(hint: object) -> str:
     return re.sub(r"\b(?:[A-Za-z_]\w*\.)+", "", str(hint))
 
 
-def _mentions_text(hint: object) -> bool:
-    """Whether ``hint`` names ``str`` or ``bytes`` itself (then a text is no mere iterable)."""
-    args = typing.get_args(hint)
-    if hint in (str, bytes):
-        return True
-    return any(_mentions_text(a) for a in args)
-
-
 def _test(hint: object) -> _Test | None:
     """A test of values against ``hint``; ``None`` where the hint cannot be tested."""
     if hint is Any or hint is object or isinstance(hint, TypeVar | typing.ForwardRef | str):
@@ -152,8 +144,8 @@ def _test(hint: object) -> _Test | None:
     if kind is float:
         return lambda v: isinstance(v, numbers.Real)  # an int or a Decimal is a number too
     if issubclass(kind, _COLLECTIONS) and not issubclass(kind, str | bytes):
-        no_text = not any(_mentions_text(a) for a in args)
-        return lambda v: isinstance(v, kind) and not (no_text and isinstance(v, str | bytes))
+        # a text is an iterable of characters, but never the collection meant
+        return lambda v: isinstance(v, kind) and not isinstance(v, str | bytes | bytearray)
     return lambda v: isinstance(v, kind)
 
 
