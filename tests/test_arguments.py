@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
@@ -41,7 +42,7 @@ def test_checked_lets_right_arguments_through() -> None:
     ],
 )
 def test_checked_refuses_wrong_types_with_the_areas_error(
-    args: tuple[object, ...], kwargs: dict[str, object], name: str, expected: str, given: str
+    args: tuple[Any, ...], kwargs: dict[str, Any], name: str, expected: str, given: str
 ) -> None:
     with pytest.raises(CheckError) as info:
         _load(*args, **kwargs)
@@ -71,7 +72,7 @@ def test_checked_on_failure_tests_only_a_failed_call() -> None:
     region = _Region()
     assert region.contains("640122") is True
     # A wrong type that happens to work is not looked at: no check on the way in.
-    assert region.contains(_Text("640122")) is True
+    assert region.contains(_Text("640122")) is True  # type: ignore[arg-type]
     with pytest.raises(CheckError) as info:
         region.contains(640122)  # type: ignore[arg-type]
     assert info.value.code == "check.argument_type"
@@ -105,3 +106,15 @@ def test_the_adapters_guard_and_the_registry_share_the_message() -> None:
 
 def test_every_area_error_is_a_library_error() -> None:
     assert issubclass(CheckError, YikatongError)
+
+
+@checked(CheckError, "check")
+def _share(value: float) -> float:
+    return float(value)
+
+
+def test_a_float_parameter_takes_any_real_number_but_no_text() -> None:
+    quarter: Any = Decimal("0.25")
+    assert _share(1) + _share(0.5) + _share(quarter) == 1.75
+    with pytest.raises(CheckError, match="应为 float，实际为 str"):
+        _share("0.5")  # type: ignore[arg-type]

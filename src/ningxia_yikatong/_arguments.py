@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections.abc
 import contextlib
+import decimal
 import functools
 import inspect
 import numbers
@@ -142,7 +143,8 @@ def _test(hint: object) -> _Test | None:
     if getattr(kind, "_is_protocol", False) and not getattr(kind, "_is_runtime_protocol", False):
         return None
     if kind is float:
-        return lambda v: isinstance(v, numbers.Real)  # an int or a Decimal is a number too
+        # an int or a Decimal is a number too (the function says which it takes)
+        return lambda v: isinstance(v, numbers.Real | decimal.Decimal)
     if issubclass(kind, _COLLECTIONS) and not issubclass(kind, str | bytes):
         # a text is an iterable of characters, but never the collection meant
         return lambda v: isinstance(v, kind) and not isinstance(v, str | bytes | bytearray)
