@@ -18,8 +18,9 @@ import re
 from enum import StrEnum
 from typing import Final
 
+from ._arguments import checked_on_failure
 from ._types import StrValue
-from .errors import InvalidCode, InvalidPeriod
+from .errors import InvalidCode, InvalidPeriod, InvalidValue
 
 __all__ = ["BatchId", "Period", "PeriodKind", "PolicyCode"]
 
@@ -151,6 +152,7 @@ class Period(StrValue):
         last += 1
         return _dt.date(year, last, calendar.monthrange(year, last)[1])
 
+    @checked_on_failure(InvalidValue, "value")
     def overlaps(self, other: Period) -> bool:
         """Whether the two periods share a day."""
         return self.start <= other.end and other.start <= self.end

@@ -36,8 +36,9 @@ from typing import Final
 
 from stdnum.cn.ric import calc_check_digit
 
+from ._arguments import checked_on_failure
 from ._types import StrValue
-from .errors import InvalidIdNumber, InvalidName, InvalidPhone
+from .errors import InvalidIdNumber, InvalidName, InvalidPhone, InvalidValue
 
 __all__ = [
     "MIDDLE_DOT",
@@ -147,6 +148,7 @@ class ResidentIdNumber(StrValue):
         """Sex from the sequence digit."""
         return Sex.MALE if int(self[16]) % 2 else Sex.FEMALE
 
+    @checked_on_failure(InvalidValue, "value")
     def age_on(self, day: _dt.date) -> int:
         """Age in whole years on ``day`` (a birthday counts on the day itself).
 
@@ -255,6 +257,7 @@ class PersonName(StrValue):
             raise InvalidName(f"姓名超过{_MAX_NAME_LENGTH}个字符", code="name.length")
         return str.__new__(cls, name)
 
+    @checked_on_failure(InvalidValue, "value")
     def encodable(self, encoding: str) -> bool:
         """Whether the name can be written in ``encoding`` (``"gbk"``, ``"gb18030"``)."""
         try:
@@ -263,6 +266,7 @@ class PersonName(StrValue):
             return False
         return True
 
+    @checked_on_failure(InvalidValue, "value")
     def unencodable_characters(self, encoding: str) -> tuple[str, ...]:
         """The characters of the name that ``encoding`` cannot write, in order."""
         out = []
@@ -273,6 +277,7 @@ class PersonName(StrValue):
                 out.append(char)
         return tuple(out)
 
+    @checked_on_failure(InvalidValue, "value")
     def byte_length(self, encoding: str) -> int:
         """Length in bytes in ``encoding``; ``name.unencodable`` if it cannot be written."""
         try:

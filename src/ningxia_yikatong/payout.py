@@ -16,6 +16,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
+from ._arguments import checked, checked_on_failure
 from ._model import DomainModel
 from ._types import ExactDecimal
 from .bank import AccountNumber, BankCode
@@ -149,18 +150,21 @@ class PayoutBatch(DomainModel):
         """
         return total(item.amount for item in self.items)
 
+    @checked_on_failure(ModelError, "payout")
     def item(self, seq: int) -> PayoutItem:
         """The item with this ``seq``."""
         if 1 <= seq <= len(self.items):
             return self.items[seq - 1]
         raise ModelError(f"批次 {self.batch_id} 中没有序号 {seq}", code="batch.seq_unknown")
 
+    @checked_on_failure(ModelError, "payout")
     def source_seq(self, seq: int) -> int | None:
         """The ``seq`` in :attr:`source_batch_id` of this batch's item ``seq``
         (``None`` for a batch not taken from another)."""
         self.item(seq)
         return None if self.source_seqs is None else self.source_seqs[seq - 1]
 
+    @checked(ModelError, "payout")
     def without(
         self,
         seqs: Iterable[int],
@@ -215,6 +219,7 @@ class PayoutBatch(DomainModel):
     def __len__(self) -> int:
         return len(self.items)
 
+    @checked_on_failure(ModelError, "payout")
     def expected_amount(self, item: PayoutItem, policy: SubsidyPolicy) -> Amount:
         """What ``item`` should receive under ``policy``'s standard.
 
@@ -239,6 +244,7 @@ class PayoutBatch(DomainModel):
         except ModelError as exc:
             raise exc.at(record=item.seq) from None
 
+    @checked(ModelError, "payout")
     def expected_amounts(self, policy: SubsidyPolicy) -> Iterator[tuple[PayoutItem, Amount]]:
         """Each item with its expected amount (see :meth:`expected_amount`)."""
         for item in self.items:

@@ -25,8 +25,9 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
+from ._arguments import checked_on_failure
 from ._types import StrValue
-from .errors import InvalidRegion
+from .errors import InvalidRegion, InvalidValue
 
 __all__ = ["NINGXIA", "Region", "RegionCode", "RegionLevel", "counties", "region_table"]
 
@@ -159,6 +160,7 @@ class RegionCode(StrValue):
             return self[:4]
         return str(self)
 
+    @checked_on_failure(InvalidValue, "value")
     def contains(self, other: str) -> bool:
         """Whether ``other`` is this division or lies inside it."""
         return other.startswith(self._prefix)

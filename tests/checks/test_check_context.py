@@ -16,6 +16,8 @@ from ningxia_yikatong.checks import (
     PriorPayout,
     PriorPayouts,
     default_rules,
+    household_member,
+    prior_payout,
     run_checks,
 )
 from ningxia_yikatong.codes import Period
@@ -151,3 +153,25 @@ def test_build_takes_a_period_as_text_and_refuses_a_bad_one() -> None:
         ("prior_payouts[1]", "发放期间"),
         ("prior_payouts[2]", "政策编码"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "column"),
+    [
+        (lambda: prior_payout("NX-A", "2026", "1234", "1.00", "B1"), "id.length", "公民身份号码"),
+        (lambda: prior_payout("NX-A", object(), A, "1.00", "B1"), "refdata.value", "发放期间"),
+        (lambda: prior_payout("NX-A", "2026", A, b"1", "B1"), "refdata.value", "金额"),
+        (lambda: household_member("H1", A, None, True), "name.empty", "姓名"),
+        (lambda: household_member("H1", A, "马兰", True, object()), "refdata.value", "区划代码"),
+    ],
+)
+def test_public_builders_refuse_bad_fields_with_a_library_error(
+    call: Any, code: str, column: str
+) -> None:
+    """``prior_payout`` and ``household_member`` are public: a bad field is a
+    ReferenceDataError naming the column, not the loaders' internal signal."""
+    with pytest.raises(ReferenceDataError) as info:
+        call()
+    assert info.value.code == code
+    assert info.value.location is not None
+    assert info.value.location.column == column

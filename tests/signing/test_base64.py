@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ningxia_yikatong.banks import BankConfig, get_adapter
 from ningxia_yikatong.banks.bonx import BonxAdapter
-from ningxia_yikatong.errors import SignatureError, YikatongError
+from ningxia_yikatong.errors import CryptoError, SignatureError, YikatongError
 from ningxia_yikatong.signing import (
     RsaSigner,
     Sm2PrivateKey,
@@ -101,8 +101,9 @@ def test_refused(text: str, rule: str) -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(CryptoError, match="text") as info:
         b64decode_canonical(42)  # type: ignore[arg-type]
+    assert info.value.code == "signing.argument_type"
     with pytest.raises(ValueError, match="whitespace"):
         b64decode_canonical("QUI=", whitespace="all")  # type: ignore[arg-type]
 

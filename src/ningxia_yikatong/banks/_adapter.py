@@ -28,6 +28,7 @@ from typing import Annotated, Any, ClassVar, Final, Protocol, TypeVar
 from cryptography.hazmat.primitives import hashes
 from pydantic import Field
 
+from .. import _arguments
 from .._model import DomainModel
 from ..bank import AccountNumber
 from ..errors import (
@@ -121,15 +122,11 @@ class BankConfig(DomainModel):
     signature_scheme: Annotated[str, Field(min_length=1, max_length=40)] | None = None
 
 
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
 def argument_error(where: str, name: str, expected: str, value: object) -> AdapterError:
-    """The error for an argument of the wrong type: what was expected, what came."""
-    return AdapterError(
-        f"{where} 的参数 {name} 应为 {expected}，实际为 {_type_name(value)}",
-        code="adapter.argument_type",
+    """The error for an argument of the wrong type: what was expected, what came
+    (:func:`ningxia_yikatong._arguments.argument_error`, the one for every area)."""
+    return _arguments.argument_error(
+        AdapterError, "adapter", where, name, expected=expected, value=value
     )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 
+from .._arguments import checked
 from .._plugins import PluginFailure, load_entry_points
 from ..bank import AgentBankInfo, agent_banks, register_agent_bank
 from ..errors import AdapterError, YikatongError
@@ -93,6 +94,7 @@ def _check(name: str, obj: object) -> type[BankAdapter]:
     return obj
 
 
+@checked(AdapterError, "adapter")
 def discover_adapters(
     entry_points: Iterable[metadata.EntryPoint] | None = None,
 ) -> tuple[Mapping[str, AdapterInfo], tuple[PluginFailure, ...]]:
@@ -168,6 +170,7 @@ def registry_failures() -> tuple[PluginFailure, ...]:
     return _current()[1]
 
 
+@checked(AdapterError, "adapter")
 def get_adapter(code: str, config: BankConfig | None = None) -> BankAdapter:
     """An adapter for the bank ``code`` with a deployment's ``config``.
 

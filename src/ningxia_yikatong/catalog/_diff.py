@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import JsonValue
 
+from .._arguments import checked
 from .._model import DomainModel
 from ..codes import PolicyCode
+from ..errors import CatalogError
 from ..policy import (
     CappedStandard,
     DeclaredStandard,
@@ -132,6 +134,7 @@ _FIELD_LABELS: Final[Mapping[str, str]] = {
 _NESTED: Final = ("standard", "funding")
 
 
+@checked(CatalogError, "catalog")
 def diff(old: CatalogRevision | None, new: CatalogRevision) -> CatalogDiff:
     """Added, removed and changed policies from ``old`` to ``new``.
 

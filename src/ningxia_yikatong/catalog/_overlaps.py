@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING
 
+from .._arguments import checked
 from .._model import DomainModel
 from ..codes import PolicyCode
+from ..errors import CatalogError
 from ..policy import PolicyCategory, Target
 from ..regions import RegionCode
 from ._render import render_regions
@@ -38,6 +40,7 @@ class Overlap(DomainModel):
     reason: str
 
 
+@checked(CatalogError, "catalog")
 def overlaps(revision: CatalogRevision) -> list[Overlap]:
     """Pairs of policies in ``revision`` with the same or similar goals.
 

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
+from .._arguments import checked
 from ..beneficiary import CareLevel, DisabilityGrade
+from ..errors import CatalogError
 from ..policy import (
     CappedStandard,
     CountyFunding,
@@ -147,11 +149,13 @@ def _render_declared_tiers(tiers: tuple[Tier, ...], per: str) -> str:
     )
 
 
+@checked(CatalogError, "catalog")
 def render_cap(std: CappedStandard) -> str:
     """The per-person cap in Chinese: ``每人每年累计不超过6000元``."""
     return f"{std.scope.label}不超过{_yuan(std.cap)}元"
 
 
+@checked(CatalogError, "catalog")
 def render_standard(policy: SubsidyPolicy) -> str:
     """The policy's standard in Chinese, as the public list shows it.
 
@@ -172,6 +176,7 @@ def render_standard(policy: SubsidyPolicy) -> str:
     return _render_payment(std, policy)
 
 
+@checked(CatalogError, "catalog")
 def render_funding(funding: FundingShares) -> str:
     """Funding shares in Chinese, levels with a zero share left out.
 
@@ -192,6 +197,7 @@ def render_funding(funding: FundingShares) -> str:
     return "、".join(parts)
 
 
+@checked(CatalogError, "catalog")
 def render_county_funding(entries: Iterable[CountyFunding]) -> str:
     """County funding shares in Chinese, one ``county: shares`` per county (``无``: none).
 
@@ -203,6 +209,7 @@ def render_county_funding(entries: Iterable[CountyFunding]) -> str:
     return text or "无"
 
 
+@checked(CatalogError, "catalog")
 def render_policy_funding(policy: SubsidyPolicy) -> str:
     """The policy's funding shares, then those of the counties that differ.
 
@@ -216,6 +223,7 @@ def render_policy_funding(policy: SubsidyPolicy) -> str:
     return text
 
 
+@checked(CatalogError, "catalog")
 def render_regions(regions: Iterable[RegionCode]) -> str:
     """Region names; codes below county level are shown as county name and code.
 
@@ -225,6 +233,7 @@ def render_regions(regions: Iterable[RegionCode]) -> str:
     return "、".join(r.name if len(r) == 6 else f"{r.name}{r}" for r in regions)
 
 
+@checked(CatalogError, "catalog")
 def render_age_limits(min_age: int | None, max_age: int | None) -> str:
     """Age limits in Chinese: ``80岁及以上``, ``18-60岁``, ``不限``."""
     if min_age is not None and max_age is not None:
@@ -236,6 +245,7 @@ def render_age_limits(min_age: int | None, max_age: int | None) -> str:
     return "不限"
 
 
+@checked(CatalogError, "catalog")
 def public_rows(revision: CatalogRevision) -> list[tuple[str, ...]]:
     """One row of text per policy, in the order of :data:`PUBLIC_COLUMNS`."""
     by_code = revision.by_code

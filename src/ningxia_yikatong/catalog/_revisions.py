@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Final, Self
 
 from pydantic import Field, model_validator
 
+from .._arguments import checked
 from ..codes import PolicyCode
 from ..errors import CatalogError, ErrorDetail, Location, YikatongError
 from ..policy import SubsidyPolicy
@@ -110,6 +111,7 @@ class CatalogRevision(_CatalogModel):
         """The policy codes in published order."""
         return tuple(p.code for p in self.policies)
 
+    @checked(CatalogError, "catalog")
     def get(self, code: str) -> SubsidyPolicy | None:
         """The policy with ``code`` (any case), or ``None``."""
         try:
@@ -117,6 +119,7 @@ class CatalogRevision(_CatalogModel):
         except YikatongError:
             return None
 
+    @checked(CatalogError, "catalog")
     def policy(self, code: str) -> SubsidyPolicy:
         """The policy with ``code``; ``catalog.unknown_code`` if the revision has none."""
         found = self.get(code)
@@ -145,6 +148,7 @@ class CatalogRevision(_CatalogModel):
         writer.writerows([_csv_safe(cell) for cell in row] for row in public_rows(self))
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
+    @checked(CatalogError, "catalog")
     def export_xlsx(self, *, title: str = "补贴政策清单") -> bytes:
         """The public list as an XLSX workbook (bytes).
 
@@ -207,10 +211,12 @@ class PolicyCatalog(_CatalogModel):
 
     # ----------------------------------------------------------------- building
 
+    @checked(CatalogError, "catalog")
     def with_revision(self, revision: CatalogRevision) -> PolicyCatalog:
         """A new catalog with ``revision`` appended (it must come after the last)."""
         return PolicyCatalog(title=self.title, revisions=(*self.revisions, revision))
 
+    @checked(CatalogError, "catalog")
     def revise(
         self,
         effective_from: _dt.date,
@@ -290,6 +296,7 @@ class PolicyCatalog(_CatalogModel):
         """The revision in force today (:meth:`revision_on` of today's date)."""
         return self.revision_on(_dt.date.today())
 
+    @checked(CatalogError, "catalog")
     def revision_on(self, day: _dt.date) -> CatalogRevision:
         """The revision in force on ``day``: the last one effective on or before it.
 
@@ -306,6 +313,7 @@ class PolicyCatalog(_CatalogModel):
             )
         return found
 
+    @checked(CatalogError, "catalog")
     def revision(self, version: int) -> CatalogRevision:
         """The revision with this version number; ``catalog.unknown_version`` otherwise."""
         for revision in self.revisions:
@@ -313,10 +321,12 @@ class PolicyCatalog(_CatalogModel):
                 return revision
         raise CatalogError(f"补贴政策清单没有第{version}版", code="catalog.unknown_version")
 
+    @checked(CatalogError, "catalog")
     def policy(self, code: str, *, on: _dt.date | None = None) -> SubsidyPolicy:
         """The policy ``code`` as listed in the revision in force ``on`` (default today)."""
         return self.revision_on(on or _dt.date.today()).policy(code)
 
+    @checked(CatalogError, "catalog")
     def diff(self, old: int | None = None, new: int | None = None) -> CatalogDiff:
         """:func:`diff` between two versions; by default the last two revisions.
 
@@ -330,6 +340,7 @@ class PolicyCatalog(_CatalogModel):
             old_rev = self.revision(old)
         return diff(old_rev, new_rev)
 
+    @checked(CatalogError, "catalog")
     def export_json(self, *, indent: int | None = 2) -> str:
         """The whole catalog as JSON; :meth:`model_validate_json` reads it back equal."""
         return self.model_dump_json(indent=indent)

@@ -20,8 +20,9 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
+from .._arguments import checked, checked_on_failure
 from ..codes import Period
-from ..errors import ErrorDetail, Location, ReferenceDataError
+from ..errors import CheckError, ErrorDetail, Location, ReferenceDataError
 from ..identity import mask_id_number
 from . import _normalise as norm
 from ._model import SeverityOverrides
@@ -83,7 +84,7 @@ class PriorPayout:
         )
 
 
-def prior_payout(
+def _prior_payout(
     policy_code: object,
     period: object,
     id_number: object,
@@ -108,6 +109,35 @@ def prior_payout(
     return PriorPayout(code, the_period, rid, money, batch, household)
 
 
+@checked(CheckError, "check")
+def prior_payout(
+    policy_code: object,
+    period: object,
+    id_number: object,
+    amount: object,
+    batch_id: object,
+    *,
+    household_id: object = None,
+) -> PriorPayout:
+    """An earlier payment with every field validated and normalised: the
+    policy code upper-case, the period a :class:`~ningxia_yikatong.codes.Period`
+    (text accepted), the ID number normalised, the amount exact to the fen.
+
+    A bad field (of any type) is a ``ReferenceDataError`` naming the field
+    (``column``), the first one found.
+    """
+    try:
+        return _prior_payout(
+            policy_code, period, id_number, amount, batch_id, household_id=household_id
+        )
+    except norm.BadValue as exc:
+        raise _refused(exc) from None
+
+
+def _refused(exc: norm.BadValue) -> ReferenceDataError:
+    return ReferenceDataError(exc.message, code=exc.code, location=Location(column=exc.column))
+
+
 class PriorPayouts:
     """Earlier payments indexed by policy, then ID number.
 
@@ -124,12 +154,14 @@ class PriorPayouts:
 
     __slots__ = ("_by_household", "_count", "_index")
 
+    @checked(CheckError, "check", where="PriorPayouts")
     def __init__(self, payouts: Iterable[PriorPayout] = ()) -> None:
         self._index: dict[str, dict[str, tuple[PriorPayout, ...]]] = {}
         self._by_household: dict[str, dict[str, tuple[PriorPayout, ...]]] = {}
         self._count = 0
         self.extend(payouts)
 
+    @checked(CheckError, "check")
     def extend(self, payouts: Iterable[PriorPayout]) -> None:
         """Add payments (after a batch is paid, its successful items).
 
@@ -152,14 +184,17 @@ class PriorPayouts:
                 by_home[payout.household_id] = (payout,) if known is None else (*known, payout)
             self._count += 1
 
+    @checked_on_failure(CheckError, "check")
     def for_policy(self, policy_code: str) -> Mapping[str, tuple[PriorPayout, ...]]:
         """ID number to that person's earlier payments under the policy."""
         return self._index.get(policy_code, _EMPTY)
 
+    @checked_on_failure(CheckError, "check")
     def for_households(self, policy_code: str) -> Mapping[str, tuple[PriorPayout, ...]]:
         """Household id to the earlier payments under the policy that carry it."""
         return self._by_household.get(policy_code, _EMPTY)
 
+    @checked_on_failure(CheckError, "check")
     def overlapping(self, policy_code: str, period: Period, id_number: str) -> list[PriorPayout]:
         """Earlier payments of the policy to the person whose period overlaps ``period``."""
         found = self._index.get(policy_code, _EMPTY).get(id_number, ())
@@ -197,7 +232,7 @@ class HouseholdMember:
         )
 
 
-def household_member(
+def _household_member(
     household_id: object, id_number: object, name: object, is_head: bool, region: object = None
 ) -> HouseholdMember:
     """A registry row with every field validated and normalised (household id
@@ -210,6 +245,19 @@ def household_member(
         is_head,
         norm.region(region),
     )
+
+
+@checked(CheckError, "check")
+def household_member(
+    household_id: object, id_number: object, name: object, is_head: bool, region: object = None
+) -> HouseholdMember:
+    """A registry row with every field validated and normalised (household id
+    not empty, ID number, name, region code). A bad field (of any type) is a
+    ``ReferenceDataError`` naming the field (``column``), the first one found."""
+    try:
+        return _household_member(household_id, id_number, name, is_head, region)
+    except norm.BadValue as exc:
+        raise _refused(exc) from None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -234,6 +282,7 @@ class Households:
 
     __slots__ = ("_by_id", "_by_member", "has_regions")
 
+    @checked(CheckError, "check", where="Households")
     def __init__(self, households: Iterable[Household] = ()) -> None:
         self._by_id: dict[str, Household] = {}
         self._by_member: dict[str, Household] = {}
@@ -246,6 +295,7 @@ class Households:
                 self._by_member[member] = household
 
     @classmethod
+    @checked(CheckError, "check")
     def from_members(cls, members: Iterable[HouseholdMember]) -> Households:
         """Group registry rows into households (one head at most per household).
 
@@ -282,10 +332,12 @@ class Households:
             )
         return cls(households)
 
+    @checked_on_failure(CheckError, "check")
     def get(self, household_id: str) -> Household | None:
         """The household with this id."""
         return self._by_id.get(household_id)
 
+    @checked_on_failure(CheckError, "check")
     def of_member(self, id_number: str) -> Household | None:
         """The household the person belongs to."""
         return self._by_member.get(id_number)
@@ -349,11 +401,13 @@ class CheckContext:
                     field="bank_encodings",
                 ) from None
 
+    @checked_on_failure(CheckError, "check")
     def encoding_of(self, bank: str) -> str | None:
         """The encoding of ``bank``'s files, or None when it is not configured."""
         return self.bank_encodings.get(bank)
 
     @classmethod
+    @checked(CheckError, "check")
     def build(
         cls,
         *,
@@ -417,7 +471,7 @@ class CheckContext:
             for n, p in enumerate(prior_payouts, 1):
                 try:
                     made.append(
-                        prior_payout(
+                        _prior_payout(
                             p.policy_code,
                             p.period,
                             p.id_number,
@@ -435,7 +489,7 @@ class CheckContext:
             for n, m in enumerate(household_members, 1):
                 try:
                     members.append(
-                        household_member(m.household_id, m.id_number, m.name, m.is_head, m.region)
+                        _household_member(m.household_id, m.id_number, m.name, m.is_head, m.region)
                     )
                 except norm.BadValue as exc:
                     bad(exc, f"household_members[{n}]")

@@ -21,6 +21,7 @@ from functools import cache
 from importlib import metadata
 from typing import Final, Protocol, runtime_checkable
 
+from .._arguments import checked
 from .._plugins import load_entry_points
 from ..errors import CheckError
 from ..identity import mask_id_number
@@ -226,6 +227,7 @@ class RuleSet:
         return RuleSet(self.rules + added, self.failures)
 
 
+@checked(CheckError, "check")
 def load_rules(
     *,
     entry_points: Iterable[metadata.EntryPoint] | None = None,
@@ -288,6 +290,7 @@ def _describe(exc: BaseException) -> str:
     return _scrub(f"{type(exc).__name__}: {exc}")[:500]
 
 
+@checked(CheckError, "check")
 def run_checks(
     batch: PayoutBatch,
     policy: SubsidyPolicy,

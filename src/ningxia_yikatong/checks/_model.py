@@ -9,6 +9,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import NamedTuple
 
+from .._arguments import checked, checked_on_failure
 from ..errors import CheckError
 
 __all__ = [
@@ -181,6 +182,7 @@ class SeverityOverrides:
                         code="check.severity",
                     )
 
+    @checked_on_failure(CheckError, "check")
     def severity(self, rule: str, policy: str, default: Severity) -> Severity:
         """The severity of ``rule`` for ``policy``."""
         table = self.per_policy.get(policy)
@@ -189,6 +191,7 @@ class SeverityOverrides:
         return self.deployment.get(rule, default)
 
     @classmethod
+    @checked(CheckError, "check")
     def from_mapping(cls, data: Mapping[str, object]) -> SeverityOverrides:
         """Read ``{"deployment": {rule: sev}, "per_policy": {policy: {rule: sev}}}``.
 

@@ -31,16 +31,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final, TypeVar
 
+from .._arguments import checked
 from ..codes import Period
-from ..errors import ErrorDetail, Location, ReferenceDataError, YikatongError
+from ..errors import CheckError, ErrorDetail, Location, ReferenceDataError, YikatongError
 from . import _normalise as norm
 from ._context import (
     HouseholdMember,
     Households,
     PriorPayout,
     PriorPayouts,
-    household_member,
-    prior_payout,
+    _household_member,
+    _prior_payout,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ Cell = object
 T = TypeVar("T")
 
 
+@checked(CheckError, "check")
 def read_reference_table(
     path: str | Path,
     required: Sequence[str],
@@ -235,6 +237,7 @@ def _collect(
         )
 
 
+@checked(CheckError, "check")
 def load_deaths(path: str | Path, *, encoding: str = "utf-8-sig") -> dict[str, _dt.date]:
     """Deaths (死亡人员): ID number to date of death.
 
@@ -254,6 +257,7 @@ def load_deaths(path: str | Path, *, encoding: str = "utf-8-sig") -> dict[str, _
     return out
 
 
+@checked(CheckError, "check")
 def load_public_payroll(path: str | Path, *, encoding: str = "utf-8-sig") -> dict[str, str]:
     """Public payroll (财政供养人员): ID number to employer ("" when not given)."""
 
@@ -266,6 +270,7 @@ def load_public_payroll(path: str | Path, *, encoding: str = "utf-8-sig") -> dic
     return out
 
 
+@checked(CheckError, "check")
 def load_id_set(path: str | Path, *, encoding: str = "utf-8-sig") -> frozenset[str]:
     """A labelled registry (vehicles, property, business owners ...): its ID numbers."""
     return frozenset(
@@ -276,6 +281,7 @@ def load_id_set(path: str | Path, *, encoding: str = "utf-8-sig") -> frozenset[s
     )
 
 
+@checked(CheckError, "check")
 def load_prior_payouts(path: str | Path, *, encoding: str = "utf-8-sig") -> PriorPayouts:
     """Earlier payments (已发放记录): policy, period, ID number, amount, batch id,
     and optionally the household (户编号) the payment was for.
@@ -293,7 +299,7 @@ def load_prior_payouts(path: str | Path, *, encoding: str = "utf-8-sig") -> Prio
         period = periods.get(text)
         if period is None:
             period = periods[text] = norm.period(text)
-        p = prior_payout(
+        p = _prior_payout(
             row["policy_code"],
             period,
             row["id_number"],
@@ -317,12 +323,13 @@ def load_prior_payouts(path: str | Path, *, encoding: str = "utf-8-sig") -> Prio
 _HEAD: Final = frozenset({"户主", "本人", "head"})
 
 
+@checked(CheckError, "check")
 def load_households(path: str | Path, *, encoding: str = "utf-8-sig") -> Households:
     """The household registry: one row per member, the head marked 户主."""
 
     def parse(row: dict[str, Cell]) -> HouseholdMember:
         relation = norm.text(row["relation"], "与户主关系")
-        return household_member(
+        return _household_member(
             row["household_id"],
             row["id_number"],
             row["name"],

@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
+from .._arguments import checked
 from ..errors import CheckError
 from ._model import Finding, MissingDataOverride, RuleFailure, Severity
 
@@ -105,10 +106,12 @@ class CheckReport:
         counts = Counter(f.severity for f in self.findings)
         return {s: counts.get(s, 0) for s in Severity}
 
+    @checked(CheckError, "check")
     def override_of(self, rule: str) -> MissingDataOverride | None:
         """The override recorded for ``rule``'s missing data, if any."""
         return next((o for o in self.overrides if o.rule == rule), None)
 
+    @checked(CheckError, "check")
     def missing_blocks(self, rule: str) -> bool:
         """Whether ``rule``'s missing data stops the batch: it blocks by
         severity and was not overridden."""
@@ -131,6 +134,7 @@ class CheckReport:
             and not self.blocking_missing_data
         )
 
+    @checked(CheckError, "check")
     def override(
         self, rule: str, *, reason: str, by: str, at: _dt.datetime | None = None
     ) -> CheckReport:
@@ -176,6 +180,7 @@ class CheckReport:
         """Item numbers with at least one blocking finding."""
         return frozenset(f.seq for f in self.findings if f.severity is Severity.BLOCK)
 
+    @checked(CheckError, "check")
     def for_item(self, seq: int) -> tuple[Finding, ...]:
         """The findings of one item."""
         return tuple(f for f in self.findings if f.seq == seq)
@@ -248,6 +253,7 @@ class CheckReport:
             ],
         }
 
+    @checked(CheckError, "check")
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON text (Chinese kept as it is)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
@@ -289,6 +295,7 @@ class CheckReport:
     def _title(self, rule: str) -> str:
         return next((r.title for r in self.rules if r.code == rule), rule)
 
+    @checked(CheckError, "check")
     def missing_message(self, rule: str) -> str:
         """Chinese text of ``rule``'s missing data and its override, if any."""
         data = dict(self.missing_data).get(rule, "")
@@ -302,6 +309,7 @@ class CheckReport:
             return f"{text}；请补充该参考数据，或经批准后登记豁免（注明理由）"
         return text
 
+    @checked(CheckError, "check")
     def write(self, path: str | Path) -> Path:
         """Write the report; the format follows the suffix (.json, .csv, .xlsx)."""
         target = Path(path)
@@ -320,6 +328,7 @@ class CheckReport:
             )
         return target
 
+    @checked(CheckError, "check")
     def write_xlsx(self, path: str | Path) -> None:
         """An XLSX workbook: 汇总 (summary by rule), 问题明细 (findings), 规则失败
         (failures) and 缺少参考数据 (missing data and their overrides)."""

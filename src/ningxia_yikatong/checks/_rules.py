@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import ClassVar, Final
 
+from .._arguments import checked
 from ..errors import CheckError, InvalidValue, ModelError
 from ..identity import mask_account, mask_id_number
 from ..payout import PayoutBatch, PayoutItem
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 
+@checked(CheckError, "check")
 def reference_date(batch: PayoutBatch, policy: SubsidyPolicy) -> _dt.date:
     """The date ages and deaths are reckoned at: the period's first day, or the
     pay date of a one-off payment (``Frequency.ONCE``) when the batch has one."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Final, Self
 
 from pydantic import Field, model_validator
 
+from .._arguments import checked_on_failure
 from .._model import DomainModel
 from .._types import ExactDecimal
 from ..codes import PeriodKind, PolicyCode
@@ -248,6 +249,7 @@ class SubsidyPolicy(DomainModel):
                 )
         return problems
 
+    @checked_on_failure(ModelError, "policy")
     def funding_for(self, region: str) -> FundingShares:
         """The funding shares in ``region`` (a county or a code inside one): the
         county's own shares when ``county_funding`` names it, else ``funding``.
@@ -262,6 +264,7 @@ class SubsidyPolicy(DomainModel):
                 return entry.shares
         return self.funding
 
+    @checked_on_failure(ModelError, "policy")
     def amount_for(
         self, beneficiary: Beneficiary, *, on: _dt.date, quantity: Decimal | None = None
     ) -> Amount:
@@ -278,16 +281,19 @@ class SubsidyPolicy(DomainModel):
             care_level=beneficiary.care_level,
         )
 
+    @checked_on_failure(ModelError, "policy")
     def applies_in(self, region: str) -> bool:
         """Whether the policy applies in ``region`` (a code at any level)."""
         return any(r.contains(region) for r in self.regions)
 
+    @checked_on_failure(ModelError, "policy")
     def in_force_on(self, day: _dt.date) -> bool:
         """Whether the policy is in force on ``day``."""
         return self.effective_from <= day and (
             self.effective_to is None or day <= self.effective_to
         )
 
+    @checked_on_failure(ModelError, "policy")
     def age_eligible(self, age: int) -> bool:
         """Whether ``age`` meets the policy's age limits."""
         return (self.min_age is None or age >= self.min_age) and (

@@ -58,7 +58,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .._arguments import checked
 from .._model import gc_paused
+from ..errors import RosterError
 from ..payout import PayoutItem
 from ._common import (
     DEFAULT_LIMITS,
@@ -88,6 +90,7 @@ __all__ = [
 ]
 
 
+@checked(RosterError, "roster")
 def iter_roster(source: Source, **options: Any) -> RosterReader:
     """A :class:`RosterReader` streaming :class:`ValidRow` / :class:`RejectedRow` outcomes.
 
@@ -97,6 +100,7 @@ def iter_roster(source: Source, **options: Any) -> RosterReader:
     return RosterReader(source, **options)
 
 
+@checked(RosterError, "roster")
 def read_roster(
     source: Source,
     *,

@@ -147,7 +147,7 @@ class XlsxLimits:
 DEFAULT_LIMITS: Final = XlsxLimits()
 
 
-Source: TypeAlias = "str | os.PathLike[str] | bytes | IO[bytes]"
+Source: TypeAlias = str | os.PathLike[str] | bytes | IO[bytes]
 
 
 def _detail(exc: YikatongError, where: Location) -> ErrorDetail:

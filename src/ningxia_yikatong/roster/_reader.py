@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import Any, Final, Self
 
+from .._arguments import checked
 from ..bank import AccountNumber, BankCode
 from ..errors import ErrorDetail, Location, RosterError, YikatongError
 from ..identity import PersonName, Phone, ResidentIdNumber
@@ -74,6 +75,7 @@ class RosterReader:
     read.
     """
 
+    @checked(RosterError, "roster", where="RosterReader")
     def __init__(
         self,
         source: Source,

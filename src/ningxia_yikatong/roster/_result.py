@@ -10,6 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeAlias
 
+from .._arguments import checked, checked_on_failure
 from ..bank import AccountNumber, BankCode
 from ..codes import BatchId, Period, PolicyCode
 from ..errors import ErrorDetail, Location, RosterError
@@ -140,6 +141,7 @@ class RosterResult:
         """How many problems of each code."""
         return Counter(e.code for e in self.errors)
 
+    @checked_on_failure(RosterError, "roster")
     def source_row(self, seq: int) -> int:
         """The file row of the item numbered ``seq``."""
         if not 1 <= seq <= len(self.source_rows):
@@ -157,6 +159,7 @@ class RosterResult:
                 file=self.file,
             )
 
+    @checked(RosterError, "roster")
     def to_batch(
         self,
         *,

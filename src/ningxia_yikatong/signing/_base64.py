@@ -40,6 +40,9 @@ import binascii
 import re
 from typing import Final, Literal
 
+from .._arguments import checked
+from ..errors import CryptoError
+
 __all__ = ["Base64Whitespace", "b64decode_canonical"]
 
 Base64Whitespace = Literal["none", "line", "xml"]
@@ -47,6 +50,7 @@ Base64Whitespace = Literal["none", "line", "xml"]
 _XML_SPACE: Final = re.compile(rb"[ \t\r\n]+")
 
 
+@checked(CryptoError, "signing")
 def b64decode_canonical(text: str | bytes, *, whitespace: Base64Whitespace = "none") -> bytes:
     """The bytes of canonical standard Base64 ``text`` (RFC 4648 section 4,
     padded), or :class:`ValueError` (``binascii.Error`` is one).

@@ -16,6 +16,7 @@ from typing import BinaryIO, Final, Literal, Protocol
 
 from cryptography.hazmat.primitives import hashes
 
+from .._arguments import checked
 from ..errors import CryptoError, FileFormatError
 
 __all__ = ["DigestAlgorithm", "digest", "file_digest"]
@@ -44,6 +45,7 @@ def _hex(state: object) -> str:
     return state.hexdigest()  # type: ignore[attr-defined,no-any-return]
 
 
+@checked(CryptoError, "signing")
 def digest(data: bytes, algorithm: DigestAlgorithm = "sm3") -> str:
     """Hex digest of ``data``."""
     h, state = _new(algorithm)
@@ -51,6 +53,7 @@ def digest(data: bytes, algorithm: DigestAlgorithm = "sm3") -> str:
     return _hex(state)
 
 
+@checked(CryptoError, "signing")
 def file_digest(
     source: str | os.PathLike[str] | BinaryIO, algorithm: DigestAlgorithm = "sm3"
 ) -> str:

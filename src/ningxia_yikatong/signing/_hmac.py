@@ -13,6 +13,7 @@ from typing import Final, Literal
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 
+from .._arguments import checked
 from ..errors import CryptoError, KeyLoadError, SignatureError
 
 __all__ = ["MIN_HMAC_KEY_BYTES", "HmacSigner", "HmacVerifier"]
@@ -92,6 +93,7 @@ class HmacSigner(_HmacKeyed):
 
     __slots__ = ()
 
+    @checked(CryptoError, "signing")
     def sign(self, data: bytes) -> bytes:
         """The tag of ``data``."""
         return self._mac(data)

@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -33,7 +34,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from ..errors import KeyLoadError, YikatongError
+from .._arguments import argument_error, checked
+from ..errors import CryptoError, KeyLoadError, YikatongError
 from ._rsa import rsa_fingerprint
 from ._sm2 import SM2_CURVE_OID, Sm2PrivateKey, Sm2PublicKey
 
@@ -594,6 +596,7 @@ def load_public_key(source: KeySource) -> PublicKey:
         raise KeyLoadError("公钥格式错误或不受支持", code="key.format", file=name) from None
 
 
+@checked(CryptoError, "signing")
 def load_private_key_from_env(
     variable: str, *, password_variable: str | None = None, environ: Any = None
 ) -> PrivateKey:
@@ -603,6 +606,15 @@ def load_private_key_from_env(
     Neither value is ever quoted in an error. ``environ`` replaces
     ``os.environ`` (for tests).
     """
+    if environ is not None and not isinstance(environ, Mapping):
+        raise argument_error(
+            CryptoError,
+            "signing",
+            "load_private_key_from_env",
+            "environ",
+            expected="Mapping[str, str] | None",
+            value=environ,
+        )
     env = os.environ if environ is None else environ
     value = env.get(variable)
     if not value:
@@ -655,6 +667,7 @@ class Certificate:
         """The certificate as PEM."""
         return _armor("CERTIFICATE", self.der)
 
+    @checked(CryptoError, "signing")
     def check_validity(self, at: _dt.datetime | None = None) -> None:
         """Raise :class:`KeyLoadError` unless ``at`` (default: now) lies in the
         certificate's validity period."""

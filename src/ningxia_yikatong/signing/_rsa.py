@@ -10,6 +10,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from .._arguments import checked
 from ..errors import CryptoError, KeyLoadError, SignatureError
 from ._util import spki_fingerprint
 
@@ -79,6 +80,7 @@ class RsaSigner:
         """A verifier for this signer's signatures."""
         return RsaVerifier(self._key.public_key())
 
+    @checked(CryptoError, "signing")
     def sign(self, data: bytes) -> bytes:
         """PKCS#1 v1.5 signature over SHA-256 of ``data``."""
         return self._key.sign(bytes(data), padding.PKCS1v15(), hashes.SHA256())

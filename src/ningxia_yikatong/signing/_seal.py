@@ -44,7 +44,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import AEADEncryptionContext, Cipher, algorithms, modes
 
-from ..errors import SealError
+from .._arguments import checked
+from ..errors import CryptoError, SealError
 from ._keys import Certificate, PrivateKey, PublicKey, key_fingerprint
 from ._sm2 import Sm2PrivateKey, Sm2PublicKey, sm2_unwrap_key, sm2_wrap_key
 
@@ -97,6 +98,7 @@ def _begin(recipient: PublicKey | Certificate) -> tuple[bytes, AEADEncryptionCon
     return header, encryptor
 
 
+@checked(CryptoError, "signing")
 def seal(data: bytes, recipient: PublicKey | Certificate) -> bytes:
     """Encrypt ``data`` for the holder of ``recipient``'s private key."""
     header, encryptor = _begin(recipient)

@@ -18,7 +18,8 @@ from typing import Final, Literal
 
 import gmssl_pyx
 
-from ..errors import KeyLoadError, SealError, SignatureError
+from .._arguments import checked
+from ..errors import CryptoError, KeyLoadError, SealError, SignatureError
 from ._util import (
     decode_der_signature,
     encode_der_signature,
@@ -309,6 +310,7 @@ class Sm2Signer:
         """A verifier for this signer's signatures (same ID and encoding)."""
         return Sm2Verifier(self.public_key(), signer_id=self._signer_id, encoding=self._encoding)
 
+    @checked(CryptoError, "signing")
     def sign(self, data: bytes) -> bytes:
         """Sign ``data``; a fresh random nonce each time."""
         with native_stderr_silenced():

@@ -11,7 +11,8 @@ import sys
 import threading
 from collections.abc import Iterator
 
-from ..errors import SignatureError
+from .._arguments import checked
+from ..errors import CryptoError, SignatureError
 from ._base64 import b64decode_canonical
 from ._protocols import Signer, Verifier
 
@@ -34,6 +35,7 @@ def spki_fingerprint(spki_der: bytes) -> str:
     return hashlib.sha256(spki_der).hexdigest()
 
 
+@checked(CryptoError, "signing")
 def sign_base64(signer: Signer, data: bytes) -> str:
     """The signature of ``data`` as standard Base64 text (the "RSA2"/"SM2" form
     that open-API banks put in a ``sign`` parameter)."""

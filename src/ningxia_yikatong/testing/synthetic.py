@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Final, cast
 
+from .._arguments import checked, checked_on_failure
 from ..bank import AccountNumber, AgentBank, BankAccount, BankCode
 from ..beneficiary import Beneficiary
 from ..codes import BatchId, Period, PolicyCode
@@ -135,6 +136,7 @@ def _check_digit(body: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
 
+@checked_on_failure(InvalidValue, "testing")
 def valid_id_number(
     rng: random.Random,
     county: str,
@@ -161,6 +163,7 @@ def valid_id_number(
             return ResidentIdNumber(number)
 
 
+@checked_on_failure(InvalidValue, "testing")
 def card_number(rng: random.Random, bank: str, *, length: int = 19) -> AccountNumber:
     """A card number of ``bank`` (a bank code) with a plausible BIN and a valid Luhn digit.
 
@@ -249,6 +252,7 @@ class RosterRow:
     memo: str | None = None
 
     @classmethod
+    @checked(InvalidValue, "testing")
     def from_item(cls, item: PayoutItem) -> RosterRow:
         """The roster line of a payout item."""
         b = item.beneficiary
@@ -297,6 +301,7 @@ class SyntheticData:
     counties of the table, the seven built-in agent banks).
     """
 
+    @checked(InvalidValue, "testing", where="SyntheticData")
     def __init__(
         self,
         seed: int = 0,
@@ -345,6 +350,7 @@ class SyntheticData:
 
     # -- pieces -----------------------------------------------------------------
 
+    @checked_on_failure(InvalidValue, "testing")
     def name(self, surname: str | None = None) -> str:
         """A plausible name; ``surname`` keeps a family's surname."""
         rng = self.rng
@@ -357,6 +363,7 @@ class SyntheticData:
             given[-1] = rng.choice(RARE_CHARACTERS)
         return surname + "".join(given)
 
+    @checked_on_failure(InvalidValue, "testing")
     def village(self, county: str) -> str:
         """A 12-digit village code (统计用区划代码) under ``county``."""
         rng = self.rng
@@ -367,6 +374,7 @@ class SyntheticData:
         rng = self.rng
         return rng.choice(_PHONE_PREFIXES) + "".join(rng.choices("0123456789", k=9))
 
+    @checked_on_failure(InvalidValue, "testing")
     def id_number(
         self,
         county: str,
@@ -405,6 +413,7 @@ class SyntheticData:
                 self._ids.add(key)
                 return number
 
+    @checked_on_failure(InvalidValue, "testing")
     def account(self, bank: str) -> str:
         """A new card number of ``bank``, unique in this generator, Luhn-valid."""
         while True:
@@ -416,6 +425,7 @@ class SyntheticData:
 
     # -- people -------------------------------------------------------------------
 
+    @checked(InvalidValue, "testing")
     def people(
         self,
         n: int,
@@ -471,6 +481,7 @@ class SyntheticData:
                 )
                 produced += 1
 
+    @checked(InvalidValue, "testing")
     def beneficiaries(
         self, n: int, *, county: str | None = None, bank: str | None = None
     ) -> list[Beneficiary]:
@@ -505,6 +516,7 @@ class SyntheticData:
         cap = min((standard.cap, *(t.amount for t in standard.tiers))).to_fen()
         return Amount.from_fen(rng.randint(max(cap // 5, 1), cap)), None
 
+    @checked(InvalidValue, "testing")
     def roster_rows(
         self,
         n: int,
@@ -576,6 +588,7 @@ class SyntheticData:
             money, quantity = self._amount(policy, person, on, amount)
             yield person, money, quantity, memo
 
+    @checked(InvalidValue, "testing")
     def items(
         self,
         n: int,
@@ -605,6 +618,7 @@ class SyntheticData:
             )
         return out
 
+    @checked(InvalidValue, "testing")
     def batch(
         self,
         n: int,
@@ -644,6 +658,7 @@ class SyntheticData:
             items=tuple(items),
         )
 
+    @checked(InvalidValue, "testing")
     def write_roster_csv(
         self,
         target: str | os.PathLike[str] | IO[str] | IO[bytes],
@@ -653,6 +668,7 @@ class SyntheticData:
         """Same as the module's :func:`write_roster_csv`."""
         return write_roster_csv(target, rows, **kwargs)
 
+    @checked(InvalidValue, "testing")
     def write_roster_xlsx(
         self, target: str | os.PathLike[str] | IO[bytes], rows: Iterable[RosterRow | PayoutItem]
     ) -> int:
@@ -711,6 +727,7 @@ def _rows(rows: Iterable[RosterRow | PayoutItem]) -> Iterator[RosterRow]:
         yield row if isinstance(row, RosterRow) else RosterRow.from_item(row)
 
 
+@checked(InvalidValue, "testing")
 def write_roster_csv(
     target: str | os.PathLike[str] | IO[str] | IO[bytes],
     rows: Iterable[RosterRow | PayoutItem],
@@ -753,6 +770,7 @@ def _write_csv(fh: IO[str], rows: Iterable[RosterRow | PayoutItem]) -> int:
     return count
 
 
+@checked(InvalidValue, "testing")
 def write_roster_xlsx(
     target: str | os.PathLike[str] | IO[bytes],
     rows: Iterable[RosterRow | PayoutItem],
