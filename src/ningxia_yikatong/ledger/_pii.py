@@ -230,7 +230,10 @@ def _kind(kind: str) -> bytes:
 def _text(value: str) -> bytes:
     if not isinstance(value, str):
         raise CryptoError("个人信息必须是字符串", code="ledger.pii_value")
-    return value.encode("utf-8")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CryptoError("个人信息含有无法编码为UTF-8的字符", code="ledger.pii_value") from None
 
 
 class PiiCipher:
