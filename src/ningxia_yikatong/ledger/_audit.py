@@ -587,8 +587,9 @@ def postgres_guard_ddl(table: sa.Table) -> list[str]:
     return [
         f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN\n"
-        "  RAISE EXCEPTION '审计事件只能追加，不能修改或删除（%）', TG_OP\n"
-        "    USING ERRCODE = 'restrict_violation';\n"
+        "  RAISE EXCEPTION USING\n"
+        "    MESSAGE = '审计事件只能追加，不能修改或删除（' || TG_OP || '）',\n"
+        "    ERRCODE = 'restrict_violation';\n"
         "END\n"
         "$$",
         f'CREATE TRIGGER "{base}_no_update_delete" BEFORE UPDATE OR DELETE ON {name} '
