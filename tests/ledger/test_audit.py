@@ -154,6 +154,11 @@ def test_event_hash_refuses_bad_fields(args: tuple[object, ...], code: str) -> N
     assert info.value.code == code
 
 
+def test_event_hash_refuses_nul() -> None:
+    with pytest.raises(ModelError, match="NUL"):
+        event_hash(GENESIS_HASH, 1, "2026-03-31T08:00:00.000000Z", "a\x00", "b", "k", "i", DIGEST)
+
+
 def test_time_is_utc_with_microseconds() -> None:
     beijing = timezone(timedelta(hours=8))
     assert format_time(datetime(2026, 4, 1, 0, 0, 0, 5, tzinfo=beijing)) == (
@@ -432,6 +437,23 @@ def test_sqlite_begin_immediate_takes_the_write_lock_first(tmp_path: Path) -> No
 
 # --- exported heads -------------------------------------------------------------
 
+_HEAD_SIGNER = Sm2Signer(generate_sm2_key())
+
+
+def _head_document() -> bytes:
+    engine = sa.create_engine("sqlite://")
+    trail = AuditTrail(define_audit_table(sa.MetaData()))
+    trail.table.metadata.create_all(engine)
+    _fill(engine, trail, 3)
+    with engine.connect() as conn:
+        document = trail.export_head(conn, _HEAD_SIGNER, exported_at=T0)
+    engine.dispose()
+    return document
+
+
+_HEAD_DOCUMENT = _head_document()
+_HEAD_KEYS = set(json.loads(_HEAD_DOCUMENT))
+
 
 def test_export_and_verify_head(engine: sa.Engine, trail: AuditTrail) -> None:
     signer = Sm2Signer(generate_sm2_key())
@@ -511,6 +533,35 @@ def test_bad_head_fields(engine: sa.Engine, trail: AuditTrail) -> None:
         with pytest.raises(CryptoError) as info:
             AuditTrail.read_head(json.dumps({**parsed, name: value}).encode())
         assert info.value.code == "ledger.audit_head"
+
+
+@settings(max_examples=300, deadline=None)
+@given(junk=st.binary(max_size=400) | st.text(max_size=200).map(str.encode))
+def test_junk_head_documents_raise_only_library_errors(junk: bytes) -> None:
+    with pytest.raises(CryptoError):
+        AuditTrail.verify_head(junk, _HEAD_SIGNER.verifier())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.sampled_from(sorted(_HEAD_KEYS)),
+    value=st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=70),
+)
+def test_changed_head_fields_are_refused(name: str, value: object) -> None:
+    parsed = json.loads(_HEAD_DOCUMENT)
+    assume(parsed[name] != value)
+    changed = json.dumps({**parsed, name: value}).encode()
+    with pytest.raises(CryptoError):  # SignatureError or ledger.audit_head
+        AuditTrail.verify_head(changed, _HEAD_SIGNER.verifier())
+
+
+def test_head_of_another_algorithm_is_refused() -> None:
+    parsed = json.loads(_HEAD_DOCUMENT)
+    rsa = generate_signer("RSA-SHA256")
+    forged = {**parsed, "key_fingerprint": rsa.key_fingerprint}
+    with pytest.raises(SignatureError) as info:
+        AuditTrail.verify_head(json.dumps(forged).encode(), rsa.verifier())
+    assert info.value.code == "signature.algorithm"
 
 
 def test_head_no_longer_in_chain(engine: sa.Engine, trail: AuditTrail) -> None:

@@ -322,6 +322,16 @@ def test_rotation_reads_old_blobs_and_writes_new_ones() -> None:
         PiiCipher(new, previous=[RAW])  # type: ignore[list-item]
 
 
+def test_require_key_id() -> None:
+    CIPHER.require_key_id(KEY.key_id)
+    other = DataKey.generate()
+    with pytest.raises(CryptoError) as info:
+        CIPHER.require_key_id(other.key_id)
+    assert info.value.code == "ledger.data_key_wrong"
+    assert other.key_id in str(info.value)
+    PiiCipher(other, previous=[KEY]).require_key_id(KEY.key_id)
+
+
 def _parts(blob: bytes) -> tuple[bytes, bytes, bytes, bytes]:
     aad = b"ningxia_yikatong/ledger/pii/v1\x00" + blob[:9] + b"\x00"
     return aad, blob[9:21], blob[21:-16], blob[-16:]

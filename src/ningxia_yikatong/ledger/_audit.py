@@ -198,6 +198,9 @@ def _check_hex(value: object, name: str) -> None:
 def _check_text(value: object, name: str) -> None:
     if not isinstance(value, str) or not value:
         raise ModelError(f"审计事件字段{name}不能为空且必须是文本", code="ledger.audit_event")
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL: refuse it here, on both backends alike.
+        raise ModelError(f"审计事件字段{name}不能含有NUL字符", code="ledger.audit_event")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -534,6 +537,11 @@ class AuditTrail:
                 f"链头由另一密钥签名（指纹 {fields['key_fingerprint'][:16]}…，"
                 f"验证密钥 {verifier.key_fingerprint[:16]}…）",
                 code="signature.key",
+            )
+        if fields["algorithm"] != verifier.algorithm:
+            raise SignatureError(
+                f"链头的签名算法为{fields['algorithm']}，验证密钥为{verifier.algorithm}",
+                code="signature.algorithm",
             )
         verify_base64(verifier, canonical_json(fields), parsed["signature"])
         return fields

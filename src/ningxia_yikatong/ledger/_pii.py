@@ -262,6 +262,15 @@ class PiiCipher:
         """The id of the key that encrypts and digests."""
         return self._primary.key_id
 
+    def require_key_id(self, key_id: str) -> None:
+        """Refuse (``ledger.data_key_wrong``) when the database was written under
+        another key: ``key_id`` is the id stored with the data."""
+        if key_id not in {k.key_id for k in self._keys.values()}:
+            raise CryptoError(
+                f"数据库使用编号为{key_id}的数据密钥，所给密钥编号为{self.key_id}",
+                code="ledger.data_key_wrong",
+            )
+
     def digest(self, kind: str, value: str) -> str:
         """HMAC-SM3 (digest subkey) of ``kind``, a zero byte and ``value`` (UTF-8),
         64 lowercase hex characters. The caller passes the canonical text (e.g.
