@@ -11,13 +11,12 @@ from ningxia_yikatong.errors import LedgerError
 from ningxia_yikatong.ledger import Ledger
 from ningxia_yikatong.ledger._ledger import make_engine
 from ningxia_yikatong.ledger._migrate import head_revision
+from ningxia_yikatong.ledger._pii import DataKey, PiiCipher
 from ningxia_yikatong.ledger._schema import metadata
-
-from ._cipher import TestCipher
 
 
 def test_init_then_open(ledger_url: str) -> None:
-    cipher = TestCipher()
+    cipher = PiiCipher(DataKey.generate())
     Ledger.init(ledger_url, cipher=cipher).close()
     with Ledger.open(ledger_url, cipher=cipher) as ledger:
         status = ledger.status()
@@ -64,9 +63,9 @@ def test_unknown_schema_refused(ledger_url: str) -> None:
 
 
 def test_other_data_key_refused(ledger_url: str) -> None:
-    Ledger.init(ledger_url, cipher=TestCipher()).close()
+    Ledger.init(ledger_url, cipher=PiiCipher(DataKey.generate())).close()
     with pytest.raises(LedgerError) as err:
-        Ledger.open(ledger_url, cipher=TestCipher())
+        Ledger.open(ledger_url, cipher=PiiCipher(DataKey.generate()))
     assert err.value.code == "ledger.data_key_wrong"
 
 

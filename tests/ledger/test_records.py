@@ -17,12 +17,11 @@ from ningxia_yikatong.ledger import (
     RecordedBatch,
     batch_digest,
 )
+from ningxia_yikatong.ledger._pii import DataKey, PiiCipher
 from ningxia_yikatong.ledger._records import DigestName
 from ningxia_yikatong.payout import PayoutBatch
 from ningxia_yikatong.testing import SyntheticData
 from ningxia_yikatong.testing.strategies import payout_batches
-
-from ._cipher import TestCipher
 
 
 def record(
@@ -45,7 +44,7 @@ def record(
 
 @pytest.fixture
 def ledger(ledger_url: str) -> Iterator[Ledger]:
-    with Ledger.init(ledger_url, cipher=TestCipher()) as opened:
+    with Ledger.init(ledger_url, cipher=PiiCipher(DataKey.generate())) as opened:
         yield opened
 
 
@@ -118,7 +117,7 @@ def test_unknown_batch_and_parent(ledger: Ledger) -> None:
 
 def test_reading_without_key(ledger_url: str) -> None:
     batch = SyntheticData(seed=6).batch(2, bank="psbc")
-    with Ledger.init(ledger_url, cipher=TestCipher()) as ledger:
+    with Ledger.init(ledger_url, cipher=PiiCipher(DataKey.generate())) as ledger:
         record(ledger, batch)
     with Ledger.open(ledger_url) as ledger:
         assert ledger.record(str(batch.batch_id)).item_count == 2

@@ -17,6 +17,7 @@ from ..errors import LedgerError, YikatongError
 from ..payout import PayoutBatch
 from ..policy import Target
 from . import _migrate
+from ._audit import sqlite_begin_immediate
 from ._claims import check_and_claim, claim_rows, is_exclusion_violation
 from ._records import (
     BatchStatus,
@@ -52,20 +53,15 @@ def make_engine(url: str) -> sa.Engine:
     except sa.exc.ArgumentError:
         raise LedgerError(f"台账地址无法识别：{url!r}", code="ledger.url") from None
     if parsed.get_backend_name() == "sqlite":
-        engine = sa.create_engine(parsed, connect_args={"timeout": 60})
+        engine = sa.create_engine(parsed)
+        sqlite_begin_immediate(engine, busy_timeout_ms=60_000)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # the driver leaves BEGIN to us
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: sa.Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql":
