@@ -14,7 +14,7 @@ period spelling. See ``docs/ledger.md``.
 
 from __future__ import annotations
 
-from ._ledger import Ledger, LedgerStatus
+from ._ledger import Ledger, LedgerStatus, Payment
 from ._records import (
     BatchStatus,
     GovernmentLevel,
@@ -31,6 +31,7 @@ __all__ = [
     "Ledger",
     "LedgerStatus",
     "PayMode",
+    "Payment",
     "PiiCodec",
     "RecordedBatch",
     "batch_digest",
