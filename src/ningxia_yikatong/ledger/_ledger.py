@@ -13,15 +13,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from ..checks import PriorPayout, PriorPayouts
-from ..codes import Period, PolicyCode
+from ..checks import PriorPayouts
+from ..codes import Period
 from ..errors import LedgerError, YikatongError
-from ..identity import ResidentIdNumber, mask_account
 from ..payout import PayoutBatch
 from ..policy import Target
-from . import _migrate
-from ._audit import sqlite_begin_immediate
+from . import _history, _migrate
+from ._audit import AuditTrail, canonical_digest, sqlite_begin_immediate
+from ._audit_view import LedgerAudit
 from ._claims import check_and_claim, claim_rows, is_exclusion_violation
+from ._history import Payment
 from ._records import (
     BatchStatus,
     DigestName,
@@ -35,7 +36,7 @@ from ._records import (
     item_data,
     item_row,
 )
-from ._schema import batches, claims, items, meta
+from ._schema import audit_events, batches, claims, items, meta
 
 __all__ = ["Ledger", "LedgerStatus", "Payment"]
 
@@ -76,27 +77,6 @@ def make_engine(url: str) -> sa.Engine:
 
 
 @dataclass(frozen=True, slots=True)
-class Payment:
-    """One recorded item of a person (:meth:`Ledger.payments_of`).
-
-    ``claimed``: the item holds an active claim (approved, not finally failed,
-    not cancelled, not moved to a reissue).
-    """
-
-    batch_id: str
-    seq: int
-    policy_code: str
-    period: Period
-    amount: Decimal
-    id_number: str
-    name: str
-    account: str
-    batch_status: BatchStatus
-    claimed: bool
-    round: int
-
-
-@dataclass(frozen=True, slots=True)
 class LedgerStatus:
     """What ``yikatong ledger status`` shows."""
 
@@ -123,6 +103,9 @@ class Ledger:
         self._engine = engine
         self._url = url
         self._cipher = cipher
+        self._trail = AuditTrail(audit_events)
+        #: The audit trail: ``ledger.audit.verify()``, ``.export_head(signer)``.
+        self.audit = LedgerAudit(engine, self._trail)
 
     # -- opening ---------------------------------------------------------------
 
@@ -190,6 +173,14 @@ class Ledger:
             if not create and conn.scalar(sa.select(sa.func.count()).select_from(items)):
                 raise LedgerError("台账未登记数据密钥标识", code="ledger.data_key_wrong")
             conn.execute(meta.insert().values(name=_KEY_ID, value=cipher.key_id))
+            AuditTrail(audit_events).append(
+                conn,
+                actor="ledger",
+                action="ledger.data_key",
+                object_kind="ledger",
+                object_id=_KEY_ID,
+                object_digest=canonical_digest({"data_key_id": cipher.key_id}),
+            )
             conn.commit()
             return
         if stored != cipher.key_id:
@@ -320,6 +311,14 @@ class Ledger:
             conn.execute(batches.insert().values(**values))
             bid = str(batch.batch_id)
             conn.execute(items.insert(), [item_row(bid, item, cipher) for item in batch.items])
+            self._trail.append(
+                conn,
+                actor=actor,
+                action="batch.record",
+                object_kind="batch",
+                object_id=bid,
+                object_digest=content,
+            )
             return _recorded(values)
 
     def record(self, batch_id: str) -> RecordedBatch:
@@ -421,6 +420,16 @@ class Ledger:
             .where(batches.c.batch_id == batch_id)
             .values(status=BatchStatus.APPROVED.value)
         )
+        self._trail.append(
+            conn,
+            actor=actor,
+            action="batch.approve",
+            object_kind="batch",
+            object_id=batch_id,
+            object_digest=canonical_digest(
+                {"batch_id": batch_id, "batch_digest": row["digest"], "claims": made}
+            ),
+        )
         return made
 
     def release(self, batch_id: str, seqs: Iterable[int], reason: str, *, actor: str) -> int:
@@ -448,7 +457,18 @@ class Ledger:
                     f"批次 {batch_id} 第 {shown} 条没有有效占用，无法释放",
                     code="ledger.not_claimed",
                 )
-            return self._release(conn, batch_id, wanted, reason)
+            released = self._release(conn, batch_id, wanted, reason)
+            self._trail.append(
+                conn,
+                actor=actor,
+                action="claims.release",
+                object_kind="batch",
+                object_id=batch_id,
+                object_digest=canonical_digest(
+                    {"batch_id": batch_id, "seqs": wanted, "reason": reason}
+                ),
+            )
+            return released
 
     @staticmethod
     def _release(
@@ -475,6 +495,16 @@ class Ledger:
                 batches.update()
                 .where(batches.c.batch_id == batch_id)
                 .values(status=BatchStatus.CANCELLED.value, status_reason=reason)
+            )
+            self._trail.append(
+                conn,
+                actor=actor,
+                action="batch.cancel",
+                object_kind="batch",
+                object_id=batch_id,
+                object_digest=canonical_digest(
+                    {"batch_id": batch_id, "reason": reason, "released": released}
+                ),
             )
             return released
 
@@ -567,6 +597,16 @@ class Ledger:
             .where(batches.c.batch_id == child)
             .values(status=BatchStatus.APPROVED.value)
         )
+        self._trail.append(
+            conn,
+            actor=actor,
+            action="claims.move",
+            object_kind="batch",
+            object_id=child,
+            object_digest=canonical_digest(
+                {"batch_id": child, "parent_batch_id": parent.batch_id, "origin": list(origin)}
+            ),
+        )
         return moved
 
     # -- history ---------------------------------------------------------------
@@ -580,97 +620,15 @@ class Ledger:
         the claim of the item it pays). Household ids come with them.
         """
         cipher = self._need_cipher()
-        wanted = Period(period)
-        code = str(PolicyCode(policy_code))
-        query = (
-            sa.select(
-                batches.c.period,
-                items.c.id_cipher,
-                items.c.amount_fen,
-                items.c.household_id,
-                claims.c.batch_id,
-            )
-            .select_from(
-                claims.join(
-                    items,
-                    sa.and_(items.c.batch_id == claims.c.batch_id, items.c.seq == claims.c.seq),
-                ).join(batches, batches.c.batch_id == claims.c.batch_id)
-            )
-            .where(
-                claims.c.policy_code == code,
-                claims.c.active.is_(True),
-                claims.c.period_start <= wanted.end,
-                claims.c.period_end >= wanted.start,
-            )
-            .order_by(claims.c.batch_id, claims.c.seq)
-        )
-        out = []
         with self._engine.connect() as conn:
-            for period_text, id_cipher, fen, household, batch_id in conn.execute(query):
-                out.append(
-                    PriorPayout(
-                        code,
-                        Period(period_text),
-                        cipher.decrypt("id_number", id_cipher),
-                        Decimal(fen) / 100,
-                        batch_id,
-                        household,
-                    )
-                )
-        return PriorPayouts(out)
+            return _history.prior_payouts(conn, cipher, policy_code, period)
 
     def payments_of(self, id_number: str, *, masked: bool = True) -> list[Payment]:
         """Every recorded item of the person (what was this person paid), oldest
         first; ID and account masked unless ``masked=False``."""
         cipher = self._need_cipher()
-        rid = ResidentIdNumber(id_number)
-        active = (
-            sa.select(sa.func.count())
-            .select_from(claims)
-            .where(
-                claims.c.batch_id == items.c.batch_id,
-                claims.c.seq == items.c.seq,
-                claims.c.active.is_(True),
-            )
-            .scalar_subquery()
-        )
-        query = (
-            sa.select(
-                items.c.batch_id,
-                items.c.seq,
-                items.c.name,
-                items.c.account_cipher,
-                items.c.amount_fen,
-                batches.c.policy_code,
-                batches.c.period,
-                batches.c.status,
-                batches.c.round,
-                active.label("claimed"),
-            )
-            .select_from(items.join(batches, batches.c.batch_id == items.c.batch_id))
-            .where(items.c.id_digest == cipher.digest("id_number", str(rid)))
-            .order_by(batches.c.period_start, batches.c.recorded_at, items.c.batch_id)
-        )
-        out = []
         with self._engine.connect() as conn:
-            for row in conn.execute(query):
-                account = cipher.decrypt("account", row.account_cipher)
-                out.append(
-                    Payment(
-                        batch_id=row.batch_id,
-                        seq=row.seq,
-                        policy_code=row.policy_code,
-                        period=Period(row.period),
-                        amount=Decimal(row.amount_fen) / 100,
-                        id_number=rid.masked() if masked else str(rid),
-                        name=row.name,
-                        account=mask_account(account) if masked else account,
-                        batch_status=BatchStatus(row.status),
-                        claimed=bool(row.claimed),
-                        round=row.round,
-                    )
-                )
-        return out
+            return _history.payments_of(conn, cipher, id_number, masked=masked)
 
     def claims_of(self, batch_id: str) -> dict[int, bool]:
         """Seq to whether the item holds an active claim (items that never

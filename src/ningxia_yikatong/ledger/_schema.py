@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["batches", "claims", "items", "meta", "metadata"]
+from ._audit import define_audit_table
+
+__all__ = ["audit_events", "batches", "claims", "items", "meta", "metadata"]
 
 metadata = sa.MetaData()
 
@@ -109,3 +111,6 @@ claims = sa.Table(
     sa.Index("ix_claims_subject", "policy_code", "subject"),
     sa.Index("ix_claims_batch", "batch_id", "seq"),
 )
+
+#: The audit trail (审计事件): append-only, chained by SM3 (``ledger._audit``).
+audit_events = define_audit_table(metadata)
