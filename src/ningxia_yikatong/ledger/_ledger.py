@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,29 @@ __all__ = ["Ledger", "LedgerStatus", "Payment"]
 
 _KEY_ID = "data_key_id"
 _RETRIES = 5
+#: PostgreSQL deadlock and serialisation failures: the transaction is retried.
+_TRANSIENT = frozenset({"40P01", "40001"})
+
+
+class _Transient(Exception):
+    """A write transaction to run again (PostgreSQL deadlock or serialisation)."""
+
+
+def lock_policy(conn: sa.Connection, policy_code: str) -> None:
+    """Serialise claim writers of one policy (PostgreSQL: a transaction-scoped
+    advisory lock; SQLite's ``BEGIN IMMEDIATE`` already serialises all writers).
+
+    Overlapping claims are caught by the check before the insert instead of
+    waiting on each other's rows in the exclusion constraint, which deadlocks
+    when two batches want the same people in another order.
+    """
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(
+            hashlib.sha256(b"ningxia_yikatong.ledger.claims:" + policy_code.encode()).digest()[:8],
+            "big",
+            signed=True,
+        )
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def _now() -> _dt.datetime:
@@ -218,6 +242,8 @@ class Ledger:
             with self._engine.begin() as conn:
                 yield conn
         except sa.exc.OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) in _TRANSIENT:
+                raise _Transient from exc
             raise LedgerError(
                 f"台账数据库写入失败：{type(exc.orig).__name__}", code="ledger.unreachable"
             ) from None
@@ -375,10 +401,12 @@ class Ledger:
             try:
                 with self._write() as conn:
                     return self._approve(conn, batch_id, actor)
+            except _Transient:
+                continue
             except sa.exc.IntegrityError as exc:
                 if not is_exclusion_violation(exc):
                     raise
-                # Another approval committed an overlapping claim between our
+                # Another writer committed an overlapping claim between our
                 # check and our insert (PostgreSQL): check again to name it.
                 continue
         raise LedgerError(
@@ -387,6 +415,8 @@ class Ledger:
 
     def _approve(self, conn: sa.Connection, batch_id: str, actor: str) -> int:
         row = self._batch_row(conn, batch_id)
+        lock_policy(conn, row["policy_code"])
+        row = self._batch_row(conn, batch_id)  # as it is once we hold the lock
         status = BatchStatus(row["status"])
         if status is BatchStatus.CANCELLED:
             raise LedgerError(
@@ -440,7 +470,7 @@ class Ledger:
         if not reason.strip():
             raise LedgerError("释放占用须说明原因", code="ledger.reason_missing")
         with self._write() as conn:
-            self._batch_row(conn, batch_id)
+            lock_policy(conn, self._batch_row(conn, batch_id)["policy_code"])
             active = set(
                 conn.scalars(
                     sa.select(claims.c.seq).where(
@@ -489,7 +519,7 @@ class Ledger:
         if not reason.strip():
             raise LedgerError("撤销批次须说明原因", code="ledger.reason_missing")
         with self._write() as conn:
-            self._batch_row(conn, batch_id)
+            lock_policy(conn, self._batch_row(conn, batch_id)["policy_code"])
             released = self._release(conn, batch_id, None, reason)
             conn.execute(
                 batches.update()
@@ -540,6 +570,8 @@ class Ledger:
             try:
                 with self._write() as conn:
                     return self._move_claims(conn, parent, child, origin, actor)
+            except _Transient:
+                continue
             except sa.exc.IntegrityError as exc:
                 if not is_exclusion_violation(exc):
                     raise
@@ -555,6 +587,7 @@ class Ledger:
         origin: Sequence[int],
         actor: str,
     ) -> int:
+        lock_policy(conn, parent.policy_code)
         if BatchStatus(self._batch_row(conn, child)["status"]) is BatchStatus.APPROVED:
             return 0
         moved = 0
