@@ -14,7 +14,10 @@ period spelling. See ``docs/ledger.md``.
 
 from __future__ import annotations
 
+from ._audit import AuditBreak, AuditEvent
+from ._audit_view import LedgerAudit
 from ._ledger import Ledger, LedgerStatus, Payment
+from ._pii import DataKey, PiiCipher
 from ._records import (
     BatchStatus,
     GovernmentLevel,
@@ -26,12 +29,17 @@ from ._records import (
 )
 
 __all__ = [
+    "AuditBreak",
+    "AuditEvent",
     "BatchStatus",
+    "DataKey",
     "GovernmentLevel",
     "Ledger",
+    "LedgerAudit",
     "LedgerStatus",
     "PayMode",
     "Payment",
+    "PiiCipher",
     "PiiCodec",
     "RecordedBatch",
     "batch_digest",
