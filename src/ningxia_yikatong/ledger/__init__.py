@@ -17,6 +17,7 @@ from __future__ import annotations
 from ._audit import AuditBreak, AuditEvent
 from ._audit_view import LedgerAudit
 from ._ledger import Ledger, LedgerStatus, Payment
+from ._payments import BankReturnRecord, PaymentFileRecord
 from ._pii import DataKey, PiiCipher
 from ._records import (
     BatchStatus,
@@ -31,6 +32,7 @@ from ._records import (
 __all__ = [
     "AuditBreak",
     "AuditEvent",
+    "BankReturnRecord",
     "BatchStatus",
     "DataKey",
     "GovernmentLevel",
@@ -39,6 +41,7 @@ __all__ = [
     "LedgerStatus",
     "PayMode",
     "Payment",
+    "PaymentFileRecord",
     "PiiCipher",
     "PiiCodec",
     "RecordedBatch",

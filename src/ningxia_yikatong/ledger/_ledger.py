@@ -19,11 +19,12 @@ from ..codes import Period
 from ..errors import LedgerError, YikatongError
 from ..payout import PayoutBatch
 from ..policy import Target
-from . import _history, _migrate
+from . import _history, _migrate, _payments
 from ._audit import AuditTrail, canonical_digest, sqlite_begin_immediate
 from ._audit_view import LedgerAudit
 from ._claims import check_and_claim, claim_rows, is_exclusion_violation
 from ._history import Payment
+from ._payments import BankReturnRecord, PaymentFileRecord
 from ._records import (
     BatchStatus,
     DigestName,
@@ -641,6 +642,57 @@ class Ledger:
             ),
         )
         return moved
+
+    # -- payment files and returns -----------------------------------------------
+
+    def record_payment_file(
+        self,
+        batch_id: str,
+        *,
+        digest: str,
+        signing_key_fingerprint: str,
+        bank_key_fingerprint: str | None = None,
+        actor: str,
+    ) -> PaymentFileRecord:
+        """Record a payment file sent for an approved batch: its digest (64 hex)
+        and the fingerprint of the key that signed it; ``bank_key_fingerprint``
+        the bank key expected to sign the return, when known."""
+        with self._write() as conn:
+            return _payments.record_payment_file(
+                conn,
+                self._trail,
+                batch_id=batch_id,
+                digest=digest,
+                signing_key_fingerprint=signing_key_fingerprint,
+                bank_key_fingerprint=bank_key_fingerprint,
+                actor=actor,
+                now=_now(),
+            )
+
+    def record_bank_return(
+        self,
+        batch_id: str,
+        *,
+        digest: str,
+        payment_digest: str,
+        verifying_key_fingerprint: str,
+        actor: str,
+    ) -> BankReturnRecord:
+        """Record a bank return: its digest, the digest of the payment file it
+        answers and the fingerprint of the key it was verified with
+        (``ledger.not_sent``, ``ledger.return_mismatch``,
+        ``ledger.return_key_mismatch``: see :mod:`ningxia_yikatong.ledger._payments`)."""
+        with self._write() as conn:
+            return _payments.record_return(
+                conn,
+                self._trail,
+                batch_id=batch_id,
+                digest=digest,
+                payment_digest=payment_digest,
+                verifying_key_fingerprint=verifying_key_fingerprint,
+                actor=actor,
+                now=_now(),
+            )
 
     # -- history ---------------------------------------------------------------
 

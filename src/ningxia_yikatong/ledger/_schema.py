@@ -15,7 +15,16 @@ import sqlalchemy as sa
 
 from ._audit import define_audit_table
 
-__all__ = ["audit_events", "batches", "claims", "items", "meta", "metadata"]
+__all__ = [
+    "audit_events",
+    "bank_returns",
+    "batches",
+    "claims",
+    "items",
+    "meta",
+    "metadata",
+    "payment_files",
+]
 
 metadata = sa.MetaData()
 
@@ -110,6 +119,34 @@ claims = sa.Table(
     sa.ForeignKeyConstraint(["batch_id", "seq"], ["items.batch_id", "items.seq"]),
     sa.Index("ix_claims_subject", "policy_code", "subject"),
     sa.Index("ix_claims_batch", "batch_id", "seq"),
+)
+
+#: Payment files sent to the bank (代发文件): digest and the signing key's fingerprint;
+#: ``bank_key_fingerprint`` is the bank key expected to sign the return, when known.
+payment_files = sa.Table(
+    "payment_files",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("signing_key_fingerprint", sa.String(128), nullable=False),
+    sa.Column("bank_key_fingerprint", sa.String(128), nullable=True),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Bank returns received (回盘文件): digest, the payment file answered, the key verified with.
+bank_returns = sa.Table(
+    "bank_returns",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("payment_digest", sa.String(64), nullable=False),
+    sa.Column("verifying_key_fingerprint", sa.String(128), nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["batch_id", "payment_digest"], ["payment_files.batch_id", "payment_files.digest"]
+    ),
 )
 
 #: The audit trail (审计事件): append-only, chained by SM3 (``ledger._audit``).
