@@ -422,6 +422,7 @@ def test_sqlite_begin_immediate_takes_the_write_lock_first(tmp_path: Path) -> No
     first = _engine(url)
     other = sa.create_engine(url, connect_args={"timeout": 0.1}, poolclass=sa.NullPool)
     sqlite_begin_immediate(other, busy_timeout_ms=100)
+    assert sqlite_begin_immediate(first)  # a second call installs nothing twice
     with first.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
     with first.connect() as a:

@@ -38,6 +38,7 @@ import base64
 import hashlib
 import json
 import re
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -653,6 +654,9 @@ def install_guard(conn: sa.Connection, table: sa.Table) -> None:
         conn.exec_driver_sql(statement)
 
 
+_IMMEDIATE_ENGINES: Final[weakref.WeakSet[sa.Engine]] = weakref.WeakSet()
+
+
 def sqlite_begin_immediate(engine: sa.Engine, *, busy_timeout_ms: int = 30_000) -> bool:
     """Make every transaction of an SQLite ``engine`` start with ``BEGIN IMMEDIATE``.
 
@@ -660,10 +664,12 @@ def sqlite_begin_immediate(engine: sa.Engine, *, busy_timeout_ms: int = 30_000) 
     fail at once with "database is locked"); with ``BEGIN IMMEDIATE`` a writer
     takes the write lock first and others wait up to ``busy_timeout_ms``. Call it
     right after ``create_engine``, before the first connection. Other backends
-    are left alone (returns ``False``).
+    are left alone (returns ``False``); a second call on one engine does nothing.
     """
     if engine.dialect.name != "sqlite":
         return False
+    if engine in _IMMEDIATE_ENGINES:
+        return True
     timeout = int(busy_timeout_ms)
 
     @sa_event.listens_for(engine, "connect")
@@ -680,4 +686,5 @@ def sqlite_begin_immediate(engine: sa.Engine, *, busy_timeout_ms: int = 30_000) 
     def _begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    _IMMEDIATE_ENGINES.add(engine)
     return True
