@@ -196,6 +196,31 @@ def test_append_1000_events_and_verify(engine: sa.Engine, trail: AuditTrail) -> 
         trail.verify_or_raise(conn)
 
 
+def test_both_backends_hash_the_same_bytes(engine: sa.Engine, trail: AuditTrail) -> None:
+    # The same events give the same chain here and in an in-memory SQLite database.
+    reference = sa.create_engine("sqlite://")
+    trail.table.metadata.create_all(reference)
+    for target in (engine, reference):
+        _fill(target, trail, 20)
+    with engine.connect() as a, reference.connect() as b:
+        assert list(trail.events(a)) == list(trail.events(b))
+        head = trail.head(a)
+    reference.dispose()
+    assert head is not None
+    assert head.at == "2026-03-31T08:00:19.000000Z"
+
+
+def test_timestamp_of_a_bad_stored_time() -> None:
+    evt = AuditEvent(
+        1, "2026-02-30T08:00:00.000000Z", "a", "b", "k", "i", DIGEST, GENESIS_HASH, "0" * 64
+    )
+    with pytest.raises(ModelError) as info:
+        _ = evt.timestamp
+    assert info.value.code == "ledger.audit_time"
+    with pytest.raises(ModelError):
+        _ = AuditEvent(1, "yesterday", "a", "b", "k", "i", DIGEST, GENESIS_HASH, "0" * 64).timestamp
+
+
 def test_append_returns_what_is_stored(engine: sa.Engine, trail: AuditTrail) -> None:
     with engine.begin() as conn:
         first = trail.append(

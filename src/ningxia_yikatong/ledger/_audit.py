@@ -227,7 +227,15 @@ class AuditEvent:
     @property
     def timestamp(self) -> datetime:
         """``at`` as an aware UTC datetime."""
-        return datetime.strptime(self.at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        if not isinstance(self.at, str) or not _TIME.fullmatch(self.at):
+            raise ModelError(f"审计事件时间格式不对：{self.at!r}", code="ledger.audit_time")
+        try:
+            parsed = datetime.strptime(self.at, "%Y-%m-%dT%H:%M:%S.%fZ")
+        except ValueError:
+            raise ModelError(
+                f"审计事件时间不是有效日期：{self.at!r}", code="ledger.audit_time"
+            ) from None
+        return parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
