@@ -221,6 +221,64 @@ def test_timestamp_of_a_bad_stored_time() -> None:
         _ = AuditEvent(1, "yesterday", "a", "b", "k", "i", DIGEST, GENESIS_HASH, "0" * 64).timestamp
 
 
+def test_append_many_continues_the_chain(engine: sa.Engine, trail: AuditTrail) -> None:
+    _fill(engine, trail, 3)
+    entries = (
+        {
+            "actor": "批量导入",
+            "action": "item.record",
+            "object_kind": "item",
+            "object_id": f"2026-001/{i}",
+            "object_digest": canonical_digest({"item": i}),
+            **({"at": T0} if i % 2 else {}),
+        }
+        for i in range(2500)
+    )
+    with engine.begin() as conn:
+        last = trail.append_many(conn, entries)
+        assert trail.append_many(conn, []) is None
+    _fill(engine, trail, 2, start=3)
+    with engine.connect() as conn:
+        assert last is not None
+        assert last.seq == 2503
+        assert trail.get(conn, 2503) == last
+        assert trail.count(conn) == 2505
+        assert trail.verify(conn) is None
+        assert trail.get(conn, 5) is not None
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"actor": "a", "action": "b", "object_kind": "k", "object_id": "i"},
+        {"actor": "a", "action": "b", "object_kind": "k", "object_id": "i", "object_digest": "x"},
+        {
+            "actor": "a",
+            "action": "b",
+            "object_kind": "k",
+            "object_id": "i",
+            "object_digest": DIGEST,
+            "seq": 9,
+        },
+    ],
+)
+def test_append_many_refuses_bad_entries(
+    engine: sa.Engine, trail: AuditTrail, entry: dict[str, object]
+) -> None:
+    good = {
+        "actor": "a",
+        "action": "b",
+        "object_kind": "k",
+        "object_id": "i",
+        "object_digest": DIGEST,
+    }
+    with pytest.raises(ModelError) as info, engine.begin() as conn:
+        trail.append_many(conn, [good] * 1500 + [entry])
+    assert info.value.code == "ledger.audit_event"
+    with engine.connect() as conn:
+        assert trail.count(conn) == 0
+
+
 def test_append_returns_what_is_stored(engine: sa.Engine, trail: AuditTrail) -> None:
     with engine.begin() as conn:
         first = trail.append(
