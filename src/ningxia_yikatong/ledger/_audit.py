@@ -368,8 +368,10 @@ class AuditTrail:
     ) -> AuditEvent | None:
         """Append many events at once in the caller's transaction: one lock, one
         head read, inserts of 1,000 rows at a time. Each entry has the keyword
-        arguments of :meth:`append` (``at`` optional). Returns the last event
+        arguments of :meth:`append`; entries without ``at`` share the time of
+        the call. Returns the last event
         (``None`` for no entries); memory stays flat for any number."""
+        now = format_time(datetime.now(UTC))
         self._lock(conn)
         head = self.head(conn)
         seq = 0 if head is None else head.seq
@@ -383,7 +385,7 @@ class AuditTrail:
                     f"审计事件有未知字段：{'、'.join(sorted(extra))}", code="ledger.audit_event"
                 )
             at = entry.get("at")
-            at_text = format_time(datetime.now(UTC) if at is None else at)
+            at_text = now if at is None else format_time(at)
             seq += 1
             actor, action = entry.get("actor", ""), entry.get("action", "")
             kind, object_id = entry.get("object_kind", ""), entry.get("object_id", "")
