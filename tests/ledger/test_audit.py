@@ -196,6 +196,89 @@ def test_append_1000_events_and_verify(engine: sa.Engine, trail: AuditTrail) -> 
         trail.verify_or_raise(conn)
 
 
+def test_both_backends_hash_the_same_bytes(engine: sa.Engine, trail: AuditTrail) -> None:
+    # The same events give the same chain here and in an in-memory SQLite database.
+    reference = sa.create_engine("sqlite://")
+    trail.table.metadata.create_all(reference)
+    for target in (engine, reference):
+        _fill(target, trail, 20)
+    with engine.connect() as a, reference.connect() as b:
+        assert list(trail.events(a)) == list(trail.events(b))
+        head = trail.head(a)
+    reference.dispose()
+    assert head is not None
+    assert head.at == "2026-03-31T08:00:19.000000Z"
+
+
+def test_timestamp_of_a_bad_stored_time() -> None:
+    evt = AuditEvent(
+        1, "2026-02-30T08:00:00.000000Z", "a", "b", "k", "i", DIGEST, GENESIS_HASH, "0" * 64
+    )
+    with pytest.raises(ModelError) as info:
+        _ = evt.timestamp
+    assert info.value.code == "ledger.audit_time"
+    with pytest.raises(ModelError):
+        _ = AuditEvent(1, "yesterday", "a", "b", "k", "i", DIGEST, GENESIS_HASH, "0" * 64).timestamp
+
+
+def test_append_many_continues_the_chain(engine: sa.Engine, trail: AuditTrail) -> None:
+    _fill(engine, trail, 3)
+    entries = (
+        {
+            "actor": "批量导入",
+            "action": "item.record",
+            "object_kind": "item",
+            "object_id": f"2026-001/{i}",
+            "object_digest": canonical_digest({"item": i}),
+            **({"at": T0} if i % 2 else {}),
+        }
+        for i in range(2500)
+    )
+    with engine.begin() as conn:
+        last = trail.append_many(conn, entries)
+        assert trail.append_many(conn, []) is None
+    _fill(engine, trail, 2, start=3)
+    with engine.connect() as conn:
+        assert last is not None
+        assert last.seq == 2503
+        assert trail.get(conn, 2503) == last
+        assert trail.count(conn) == 2505
+        assert trail.verify(conn) is None
+        assert trail.get(conn, 5) is not None
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"actor": "a", "action": "b", "object_kind": "k", "object_id": "i"},
+        {"actor": "a", "action": "b", "object_kind": "k", "object_id": "i", "object_digest": "x"},
+        {
+            "actor": "a",
+            "action": "b",
+            "object_kind": "k",
+            "object_id": "i",
+            "object_digest": DIGEST,
+            "seq": 9,
+        },
+    ],
+)
+def test_append_many_refuses_bad_entries(
+    engine: sa.Engine, trail: AuditTrail, entry: dict[str, object]
+) -> None:
+    good = {
+        "actor": "a",
+        "action": "b",
+        "object_kind": "k",
+        "object_id": "i",
+        "object_digest": DIGEST,
+    }
+    with pytest.raises(ModelError) as info, engine.begin() as conn:
+        trail.append_many(conn, [good] * 1500 + [entry])
+    assert info.value.code == "ledger.audit_event"
+    with engine.connect() as conn:
+        assert trail.count(conn) == 0
+
+
 def test_append_returns_what_is_stored(engine: sa.Engine, trail: AuditTrail) -> None:
     with engine.begin() as conn:
         first = trail.append(
@@ -422,6 +505,7 @@ def test_sqlite_begin_immediate_takes_the_write_lock_first(tmp_path: Path) -> No
     first = _engine(url)
     other = sa.create_engine(url, connect_args={"timeout": 0.1}, poolclass=sa.NullPool)
     sqlite_begin_immediate(other, busy_timeout_ms=100)
+    assert sqlite_begin_immediate(first)  # a second call installs nothing twice
     with first.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
     with first.connect() as a:

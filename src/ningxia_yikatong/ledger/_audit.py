@@ -38,7 +38,8 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -83,15 +84,8 @@ _MAX_HEAD_DOCUMENT: Final = 16 * 1024
 _HEAD_FIELDS: Final = frozenset(
     {"format", "table", "seq", "hash", "count", "exported_at", "algorithm", "key_fingerprint"}
 )
-_FIELD_NAMES: Final = (
-    "prev_hash",
-    "seq",
-    "at",
-    "actor",
-    "action",
-    "object_kind",
-    "object_id",
-    "object_digest",
+_ENTRY_KEYS: Final = frozenset(
+    {"actor", "action", "object_kind", "object_id", "object_digest", "at"}
 )
 
 
@@ -226,7 +220,15 @@ class AuditEvent:
     @property
     def timestamp(self) -> datetime:
         """``at`` as an aware UTC datetime."""
-        return datetime.strptime(self.at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        if not isinstance(self.at, str) or not _TIME.fullmatch(self.at):
+            raise ModelError(f"审计事件时间格式不对：{self.at!r}", code="ledger.audit_time")
+        try:
+            parsed = datetime.strptime(self.at, "%Y-%m-%dT%H:%M:%S.%fZ")
+        except ValueError:
+            raise ModelError(
+                f"审计事件时间不是有效日期：{self.at!r}", code="ledger.audit_time"
+            ) from None
+        return parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +282,20 @@ def _event(row: sa.Row[Any]) -> AuditEvent:
         prev_hash=row.prev_hash,
         hash=row.hash,
     )
+
+
+def _row(evt: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": evt.seq,
+        "at": evt.at,
+        "actor": evt.actor,
+        "action": evt.action,
+        "object_kind": evt.object_kind,
+        "object_id": evt.object_id,
+        "object_digest": evt.object_digest,
+        "prev_hash": evt.prev_hash,
+        "hash": evt.hash,
+    }
 
 
 def _head_error(message: str) -> CryptoError:
@@ -344,20 +360,56 @@ class AuditTrail:
             prev_hash=prev,
             hash=digest,
         )
-        conn.execute(
-            self.table.insert().values(
-                seq=evt.seq,
-                at=evt.at,
-                actor=evt.actor,
-                action=evt.action,
-                object_kind=evt.object_kind,
-                object_id=evt.object_id,
-                object_digest=evt.object_digest,
-                prev_hash=evt.prev_hash,
-                hash=evt.hash,
-            )
-        )
+        conn.execute(self.table.insert().values(_row(evt)))
         return evt
+
+    def append_many(
+        self, conn: sa.Connection, entries: Iterable[Mapping[str, Any]]
+    ) -> AuditEvent | None:
+        """Append many events at once in the caller's transaction: one lock, one
+        head read, inserts of 1,000 rows at a time. Each entry has the keyword
+        arguments of :meth:`append`; entries without ``at`` share the time of
+        the call. Returns the last event
+        (``None`` for no entries); memory stays flat for any number."""
+        now = format_time(datetime.now(UTC))
+        self._lock(conn)
+        head = self.head(conn)
+        seq = 0 if head is None else head.seq
+        prev = GENESIS_HASH if head is None else head.hash
+        last: AuditEvent | None = None
+        rows: list[dict[str, Any]] = []
+        for entry in entries:
+            extra = set(entry) - _ENTRY_KEYS
+            if extra:
+                raise ModelError(
+                    f"审计事件有未知字段：{'、'.join(sorted(extra))}", code="ledger.audit_event"
+                )
+            at = entry.get("at")
+            at_text = now if at is None else format_time(at)
+            seq += 1
+            actor, action = entry.get("actor", ""), entry.get("action", "")
+            kind, object_id = entry.get("object_kind", ""), entry.get("object_id", "")
+            digest = entry.get("object_digest", "")
+            evt = AuditEvent(
+                seq=seq,
+                at=at_text,
+                actor=actor,
+                action=action,
+                object_kind=kind,
+                object_id=object_id,
+                object_digest=digest,
+                prev_hash=prev,
+                hash=event_hash(prev, seq, at_text, actor, action, kind, object_id, digest),
+            )
+            prev = evt.hash
+            rows.append(_row(evt))
+            if len(rows) == _PAGE:
+                conn.execute(self.table.insert(), rows)
+                rows = []
+            last = evt
+        if rows:
+            conn.execute(self.table.insert(), rows)
+        return last
 
     def head(self, conn: sa.Connection) -> AuditEvent | None:
         """The last event, or ``None`` for an empty trail."""
@@ -653,6 +705,9 @@ def install_guard(conn: sa.Connection, table: sa.Table) -> None:
         conn.exec_driver_sql(statement)
 
 
+_IMMEDIATE_ENGINES: Final[weakref.WeakSet[sa.Engine]] = weakref.WeakSet()
+
+
 def sqlite_begin_immediate(engine: sa.Engine, *, busy_timeout_ms: int = 30_000) -> bool:
     """Make every transaction of an SQLite ``engine`` start with ``BEGIN IMMEDIATE``.
 
@@ -660,10 +715,12 @@ def sqlite_begin_immediate(engine: sa.Engine, *, busy_timeout_ms: int = 30_000) 
     fail at once with "database is locked"); with ``BEGIN IMMEDIATE`` a writer
     takes the write lock first and others wait up to ``busy_timeout_ms``. Call it
     right after ``create_engine``, before the first connection. Other backends
-    are left alone (returns ``False``).
+    are left alone (returns ``False``); a second call on one engine does nothing.
     """
     if engine.dialect.name != "sqlite":
         return False
+    if engine in _IMMEDIATE_ENGINES:
+        return True
     timeout = int(busy_timeout_ms)
 
     @sa_event.listens_for(engine, "connect")
@@ -680,4 +737,5 @@ def sqlite_begin_immediate(engine: sa.Engine, *, busy_timeout_ms: int = 30_000) 
     def _begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    _IMMEDIATE_ENGINES.add(engine)
     return True
