@@ -38,7 +38,8 @@ The tree::
     │   └── SealError               a sealed file could not be made or opened
     ├── AdapterError                bank adapter registry and configuration
     ├── CheckError                  cross-check (比对) engine
-    └── ReconcileError              reconciliation and reissue
+    ├── ReconcileError              reconciliation and reissue
+    └── LedgerError                 the payout ledger (台账): schema, claims, keys
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ __all__ = [
     "InvalidRegion",
     "InvalidValue",
     "KeyLoadError",
+    "LedgerError",
     "Location",
     "ModelError",
     "ReconcileError",
@@ -328,3 +330,12 @@ class CheckError(YikatongError):
 class ReconcileError(YikatongError):
     code = "reconcile.error"
     default_message = "对账错误"
+
+
+class LedgerError(YikatongError):
+    """The payout ledger (发放台账): a database at another schema revision, a
+    batch recorded twice with other content, an overlapping claim, a wrong data
+    key, a broken audit chain."""
+
+    code = "ledger.error"
+    default_message = "发放台账错误"

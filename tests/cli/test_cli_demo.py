@@ -114,3 +114,29 @@ def test_demo_pays_a_new_batch_linked_to_the_checked_one(tmp_path: Path) -> None
     assert cleared.source_seqs is not None
     assert len(cleared.source_seqs) == cleared.count
     assert "TK202603-PSBC-C" in output
+
+
+def test_demo_records_a_ledger_and_ends_with_its_audit(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, output = _demo(out)
+    assert code == 0, output
+    assert output.rstrip().splitlines()[-1].startswith("审计链完整：台账共 ")
+    listed = json.loads((out / DEMO_MARKER).read_text("utf-8"))["written"]
+    assert "06-台账/yikatong-ledger.sqlite" in listed
+    assert "06-台账/数据密钥.key" in listed
+    from ningxia_yikatong.ledger import BatchStatus, DataKey, Ledger, PiiCipher
+
+    key = DataKey.from_file(out / "06-台账" / "数据密钥.key")
+    url = f"sqlite:///{out / '06-台账' / 'yikatong-ledger.sqlite'}"
+    with Ledger.open(url, cipher=PiiCipher(key)) as ledger:
+        ids = ledger.batch_ids()
+        assert ids[0] == "TK202603-PSBC-C"
+        paid = PayoutBatch.model_validate_json(
+            (out / "03-比对" / "TK202603-PSBC-C.json").read_text("utf-8")
+        )
+        assert ledger.batch(ids[0]) == paid
+        assert all(ledger.record(i).status is BatchStatus.APPROVED for i in ids)
+        assert ledger.status().active_claims == paid.count
+        assert ledger.audit.verify() is None
+    code, output = _demo(out)  # a re-run replaces its own ledger
+    assert code == 0, output

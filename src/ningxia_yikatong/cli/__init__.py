@@ -19,6 +19,7 @@ from . import _reconcile  # noqa: F401  (yikatong reconcile, yikatong reissue)
 from . import _chain  # noqa: F401  (yikatong reconcile-chain)
 from . import _notices  # noqa: F401  (yikatong notices)
 from . import _roster  # noqa: F401  (yikatong roster check, yikatong roster generate)
+from . import _ledger  # noqa: F401  (yikatong ledger)
 from . import _demo  # noqa: F401  (yikatong demo)
 # isort: on
 

@@ -180,6 +180,8 @@ class DemoFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: list[str] = []
+        #: The ledger's audit verification line, said last.
+        self.ledger_line = ""
 
     @property
     def marker(self) -> Path:

@@ -1,0 +1,193 @@
+"""The ledger (发放台账): recording a batch with its claims, and prior payouts.
+
+Ours: :meth:`ningxia_yikatong.ledger.Ledger.record_batch` then
+:meth:`~ningxia_yikatong.ledger.Ledger.approve` (keyed digests and SM4-GCM
+ciphertexts of every ID, account and phone; canonical digest; the overlap check
+and one claim per item; audit events), and
+:meth:`~ningxia_yikatong.ledger.Ledger.prior_payouts` for every person paid.
+Floor: the same rows written in clear with one ``executemany`` (SQLite) or
+``COPY`` (PostgreSQL) into a plain table without claims or encryption, and
+read back with one ``SELECT``.
+
+SQLite runs in a temporary file. PostgreSQL runs only when
+``YIKATONG_BENCH_POSTGRES_URL`` names a database the benchmark may empty (its
+ledger tables are dropped first).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench._harness import Stage
+from bench.bench_model import batch_data
+from ningxia_yikatong import PayoutBatch
+from ningxia_yikatong.ledger import DataKey, GovernmentLevel, Ledger, PayMode, PiiCipher
+
+Prepare = Callable[[int], Callable[[], int]]
+POSTGRES_ENV = "YIKATONG_BENCH_POSTGRES_URL"
+_TABLES = ("claims", "items", "batches", "ledger_meta", "audit_events", "alembic_version", "plain")
+
+
+def _sqlite_url() -> str:
+    folder = Path(tempfile.mkdtemp(prefix="yikatong-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return f"sqlite:///{folder / 'ledger.sqlite'}"
+
+
+def _postgres_url() -> str:
+    url = os.environ[POSTGRES_ENV]
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for table in _TABLES:
+            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+    engine.dispose()
+    return url
+
+
+def _batch(n: int) -> PayoutBatch:
+    return PayoutBatch.model_validate(batch_data(n))
+
+
+def _ledger_with(url: str, batch: PayoutBatch | None = None) -> Ledger:
+    ledger = Ledger.init(url, cipher=PiiCipher(DataKey.generate()))
+    if batch is not None:
+        _record_into(ledger, batch)
+    return ledger
+
+
+def _record_into(ledger: Ledger, batch: PayoutBatch) -> int:
+    ledger.record_batch(
+        batch,
+        department="自治区民政厅",
+        pay_mode=PayMode.FISCAL_DIRECT,
+        level=GovernmentLevel.REGION,
+        actor="bench",
+    )
+    return ledger.approve(str(batch.batch_id), actor="bench")
+
+
+def _record(url: Callable[[], str]) -> Prepare:
+    def prepare(n: int) -> Callable[[], int]:
+        batch = _batch(n)
+        ledger = _ledger_with(url())
+        return lambda: _record_into(ledger, batch)
+
+    return prepare
+
+
+def _prior(url: Callable[[], str]) -> Prepare:
+    def prepare(n: int) -> Callable[[], int]:
+        ledger = _ledger_with(url(), _batch(n))
+        return lambda: len(ledger.prior_payouts("NX-GL-001", "2026-Q1"))
+
+    return prepare
+
+
+Row = tuple[str, int, str, str, str, str | None, int]
+
+
+def _rows(batch: PayoutBatch) -> list[Row]:
+    return [
+        (
+            str(batch.batch_id),
+            item.seq,
+            str(item.beneficiary.id_number),
+            str(item.beneficiary.name),
+            str(item.beneficiary.account.number),
+            None if item.beneficiary.phone is None else str(item.beneficiary.phone),
+            int(item.amount * 100),
+        )
+        for item in batch.items
+    ]
+
+
+_PLAIN = (
+    "CREATE TABLE plain (batch_id TEXT, seq INTEGER, id_number TEXT, name TEXT,"
+    " account TEXT, phone TEXT, amount_fen BIGINT, PRIMARY KEY (batch_id, seq))"
+)
+
+
+def _plain_engine(url: str) -> sa.Engine:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(_PLAIN)
+    return engine
+
+
+def _write_plain(engine: sa.Engine, rows: list[Row]) -> int:
+    raw = engine.raw_connection()
+    try:
+        cursor: Any = raw.cursor()
+        if engine.dialect.name == "postgresql":
+            with cursor.copy("COPY plain FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany("INSERT INTO plain VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        raw.commit()
+    finally:
+        raw.close()
+    return len(rows)
+
+
+def _floor_write(url: Callable[[], str]) -> Prepare:
+    def prepare(n: int) -> Callable[[], int]:
+        rows = _rows(_batch(n))
+        engine = _plain_engine(url())
+        return lambda: _write_plain(engine, rows)
+
+    return prepare
+
+
+def _floor_read(url: Callable[[], str]) -> Prepare:
+    def prepare(n: int) -> Callable[[], int]:
+        engine = _plain_engine(url())
+        _write_plain(engine, _rows(_batch(n)))
+
+        def run() -> int:
+            with engine.connect() as conn:
+                sql = "SELECT id_number, amount_fen, batch_id FROM plain"
+                return len(conn.exec_driver_sql(sql).all())
+
+        return run
+
+    return prepare
+
+
+STAGES = [
+    Stage(
+        "ledger: record + approve a batch (SQLite)",
+        _record(_sqlite_url),
+        _floor_write(_sqlite_url),
+        floor_label="executemany, clear rows",
+    ),
+    Stage(
+        "ledger: prior_payouts (SQLite)",
+        _prior(_sqlite_url),
+        _floor_read(_sqlite_url),
+        floor_label="SELECT of clear rows",
+    ),
+]
+if os.environ.get(POSTGRES_ENV):
+    STAGES += [
+        Stage(
+            "ledger: record + approve a batch (PostgreSQL)",
+            _record(_postgres_url),
+            _floor_write(_postgres_url),
+            floor_label="COPY, clear rows",
+        ),
+        Stage(
+            "ledger: prior_payouts (PostgreSQL)",
+            _prior(_postgres_url),
+            _floor_read(_postgres_url),
+            floor_label="SELECT of clear rows",
+        ),
+    ]

@@ -1,0 +1,248 @@
+"""What the ledger records beside the model: the ledger-side attributes of a
+batch (主管部门, pay mode, government level), the batch's content digest, and
+the conversion between items and rows (personal data through the cipher)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from ..payout import PayoutBatch, PayoutItem
+from ..signing._digest import digest as _digest
+
+__all__ = [
+    "BatchStatus",
+    "GovernmentLevel",
+    "PayMode",
+    "PiiCodec",
+    "RecordedBatch",
+    "batch_digest",
+    "canonical_json",
+]
+
+DigestName = Literal["sha256", "sm3"]
+
+
+class PayMode(StrEnum):
+    """How the money reaches the people (发放方式)."""
+
+    FISCAL_DIRECT = "财政直接发放"
+    DEPARTMENT = "主管部门发放"
+
+
+class GovernmentLevel(StrEnum):
+    """The level of government whose funds a batch pays (资金层级)."""
+
+    CENTRAL = "中央"
+    REGION = "自治区"
+    CITY = "市"
+    COUNTY = "县"
+    TOWNSHIP = "乡"
+
+
+class BatchStatus(StrEnum):
+    """Where a batch stands in the ledger."""
+
+    RECORDED = "recorded"  # 已登记
+    APPROVED = "approved"  # 已批准发放 (its items hold claims)
+    CANCELLED = "cancelled"  # 已撤销 (claims released)
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return {"recorded": "已登记", "approved": "已批准发放", "cancelled": "已撤销"}[self.value]
+
+
+class PiiCodec(Protocol):
+    """Keyed digest and encryption of personal data (``ledger._pii.PiiCipher``)."""
+
+    @property
+    def key_id(self) -> str:
+        """Identifier of the data key (never the key)."""
+        ...
+
+    def digest(self, kind: str, value: str) -> str: ...
+
+    def encrypt(self, kind: str, value: str) -> bytes: ...
+
+    def decrypt(self, kind: str, blob: bytes) -> str: ...
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Decimal):
+        # One spelling per number: 1.50 and 1.5 are the same quantity.
+        text = format(value.normalize(), "f")
+        return text
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def canonical_json(batch: PayoutBatch) -> bytes:
+    """The batch as canonical JSON: keys sorted, no spaces, UTF-8, numbers as
+    text in their shortest exact spelling, dates ISO; equal batches give
+    equal bytes.
+
+    >>> from decimal import Decimal
+    >>> from ningxia_yikatong.testing import SyntheticData
+    >>> batch = SyntheticData(seed=1).batch(1, bank="psbc")
+    >>> a = batch.model_copy(update={"items": (batch.items[0].model_copy(
+    ...     update={"quantity": Decimal("2.50")}),)})
+    >>> b = batch.model_copy(update={"items": (batch.items[0].model_copy(
+    ...     update={"quantity": Decimal("2.5")}),)})
+    >>> canonical_json(a) == canonical_json(b)
+    True
+    """
+    data = batch.model_dump(mode="python")
+    return json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
+    ).encode()
+
+
+def batch_digest(batch: PayoutBatch, algorithm: DigestName = "sha256") -> str:
+    """Hex digest (SHA-256 or SM3) of the batch's canonical JSON: what a batch id
+    is bound to in the ledger.
+
+    >>> from ningxia_yikatong.testing import SyntheticData
+    >>> batch = SyntheticData(seed=1).batch(3, bank="psbc")
+    >>> batch_digest(batch) == batch_digest(batch.model_copy())
+    True
+    >>> len(batch_digest(batch, "sm3"))
+    64
+    """
+    return _digest(canonical_json(batch), algorithm)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedBatch:
+    """A batch's ledger record without its items."""
+
+    batch_id: str
+    digest: str
+    digest_algorithm: str
+    policy_code: str
+    period: str
+    period_start: _dt.date
+    period_end: _dt.date
+    department: str
+    pay_mode: PayMode
+    level: GovernmentLevel
+    target: str
+    item_count: int
+    total: Decimal
+    status: BatchStatus
+    status_reason: str | None
+    parent_batch_id: str | None
+    round: int
+    recorded_by: str
+    recorded_at: _dt.datetime
+
+
+_FEN = Decimal(100)
+_E4 = Decimal(10000)
+
+
+def item_row(batch_id: str, item: PayoutItem, cipher: PiiCodec) -> dict[str, Any]:
+    """One ``items`` row: ID and account as keyed digest and ciphertext, the
+    phone as ciphertext, amounts in whole fen."""
+    b = item.beneficiary
+    acct = b.account
+    return {
+        "batch_id": batch_id,
+        "seq": item.seq,
+        "id_digest": cipher.digest("id_number", str(b.id_number)),
+        "id_cipher": cipher.encrypt("id_number", str(b.id_number)),
+        "name": str(b.name),
+        "region": str(b.region),
+        "household_id": b.household_id,
+        "phone_cipher": None if b.phone is None else cipher.encrypt("phone", str(b.phone)),
+        "account_digest": cipher.digest("account", str(acct.number)),
+        "account_cipher": cipher.encrypt("account", str(acct.number)),
+        "account_bank": str(acct.bank),
+        "holder_name": str(acct.holder_name),
+        "is_yikatong": acct.is_yikatong,
+        "branch": None if acct.branch is None else str(acct.branch),
+        "disability_grade": None if b.disability_grade is None else b.disability_grade.value,
+        "care_level": None if b.care_level is None else b.care_level.value,
+        "amount_fen": int(item.amount * _FEN),
+        "quantity_e4": None if item.quantity is None else int(item.quantity * _E4),
+        "memo": item.memo,
+    }
+
+
+def item_data(row: Mapping[Any, Any], cipher: PiiCodec) -> dict[str, Any]:
+    """The model data of an item from its row (validated by the caller)."""
+    account: dict[str, Any] = {
+        "number": cipher.decrypt("account", row["account_cipher"]),
+        "bank": row["account_bank"],
+        "holder_name": row["holder_name"],
+        "is_yikatong": row["is_yikatong"],
+        "branch": row["branch"],
+    }
+    beneficiary: dict[str, Any] = {
+        "id_number": cipher.decrypt("id_number", row["id_cipher"]),
+        "name": row["name"],
+        "region": row["region"],
+        "household_id": row["household_id"],
+        "phone": None
+        if row["phone_cipher"] is None
+        else cipher.decrypt("phone", row["phone_cipher"]),
+        "account": account,
+        "disability_grade": row["disability_grade"],
+        "care_level": row["care_level"],
+    }
+    quantity = row["quantity_e4"]
+    return {
+        "seq": row["seq"],
+        "beneficiary": beneficiary,
+        "amount": Decimal(row["amount_fen"]) / _FEN,
+        "quantity": None if quantity is None else Decimal(quantity) / _E4,
+        "memo": row["memo"],
+    }
+
+
+def batch_row(batch: PayoutBatch) -> dict[str, Any]:
+    """The model fields of the ``batches`` row (the ledger adds the rest)."""
+    return {
+        "batch_id": str(batch.batch_id),
+        "policy_code": str(batch.policy_code),
+        "period": str(batch.period),
+        "period_start": batch.period.start,
+        "period_end": batch.period.end,
+        "region": str(batch.region),
+        "agent_bank": str(batch.agent_bank),
+        "payer_account": str(batch.payer_account),
+        "payer_name": batch.payer_name,
+        "pay_date": batch.pay_date,
+        "parent_batch_id": None if batch.parent_batch_id is None else str(batch.parent_batch_id),
+        "round": batch.round,
+        "source_batch_id": None if batch.source_batch_id is None else str(batch.source_batch_id),
+        "source_seqs": None if batch.source_seqs is None else json.dumps(list(batch.source_seqs)),
+        "item_count": batch.count,
+        "total_fen": int(batch.total * _FEN),
+    }
+
+
+def batch_data(row: Mapping[Any, Any], items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The model data of a batch from its row and its items' data."""
+    seqs = row["source_seqs"]
+    return {
+        "batch_id": row["batch_id"],
+        "policy_code": row["policy_code"],
+        "period": row["period"],
+        "region": row["region"],
+        "agent_bank": row["agent_bank"],
+        "payer_account": row["payer_account"],
+        "payer_name": row["payer_name"],
+        "items": tuple(items),
+        "pay_date": row["pay_date"],
+        "parent_batch_id": row["parent_batch_id"],
+        "round": row["round"],
+        "source_batch_id": row["source_batch_id"],
+        "source_seqs": None if seqs is None else tuple(json.loads(seqs)),
+    }
