@@ -180,11 +180,11 @@ def test_claim_moves_to_the_reissue(ledger: Ledger) -> None:
     assert err.value.code == "ledger.not_reissue"
 
 
+@pytest.mark.parametrize("ledger_url", ["postgresql"], indirect=True)  # its constraint
 def test_database_refuses_overlap_itself(ledger_url: str, ledger: Ledger) -> None:
     """PostgreSQL's exclusion constraint holds without the ledger's own check,
     and its violation comes back as ``ledger.claim_overlap`` naming the batch."""
-    if not ledger_url.startswith("postgresql"):
-        pytest.skip("the exclusion constraint is PostgreSQL's")
+    assert ledger_url.startswith("postgresql")
     first = base()
     record(ledger, first)
     ledger.approve("B-MAR", actor="a")
