@@ -39,7 +39,8 @@ The tree::
     ├── AdapterError                bank adapter registry and configuration
     ├── CheckError                  cross-check (比对) engine
     ├── ReconcileError              reconciliation and reissue
-    └── LedgerError                 the payout ledger (台账): schema, claims, keys
+    ├── LedgerError                 the payout ledger (台账): schema, claims, keys
+    └── WorkflowError               the payout lifecycle (流程): transitions, roles, time limits
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ __all__ = [
     "RosterError",
     "SealError",
     "SignatureError",
+    "WorkflowError",
     "YikatongError",
 ]
 
@@ -339,3 +341,12 @@ class LedgerError(YikatongError):
 
     code = "ledger.error"
     default_message = "发放台账错误"
+
+
+class WorkflowError(YikatongError):
+    """The payout lifecycle (发放流程): a step not allowed in the batch's state,
+    an actor outside its role or region, a maker acting as checker, an approval
+    of a changed batch, a time limit or calendar that cannot be used."""
+
+    code = "workflow.error"
+    default_message = "发放流程错误"

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from ..payout import PayoutBatch, PayoutItem
+from ..policy import GovernmentLevel, PayMode
 from ..signing._digest import digest as _digest
 
 __all__ = [
@@ -26,23 +27,6 @@ __all__ = [
 ]
 
 DigestName = Literal["sha256", "sm3"]
-
-
-class PayMode(StrEnum):
-    """How the money reaches the people (发放方式)."""
-
-    FISCAL_DIRECT = "财政直接发放"
-    DEPARTMENT = "主管部门发放"
-
-
-class GovernmentLevel(StrEnum):
-    """The level of government whose funds a batch pays (资金层级)."""
-
-    CENTRAL = "中央"
-    REGION = "自治区"
-    CITY = "市"
-    COUNTY = "县"
-    TOWNSHIP = "乡"
 
 
 class BatchStatus(StrEnum):

@@ -70,6 +70,25 @@ class Target(StrEnum):
         return "个人" if self is Target.PERSON else "户"
 
 
+class PayMode(StrEnum):
+    """How the money reaches the people (发放方式): finance pays through the
+    agent bank (财政直接发放), or the competent department pays and reports
+    what it paid (主管部门发放)."""
+
+    FISCAL_DIRECT = "财政直接发放"
+    DEPARTMENT = "主管部门发放"
+
+
+class GovernmentLevel(StrEnum):
+    """The level of government whose funds a batch pays (资金层级)."""
+
+    CENTRAL = "中央"
+    REGION = "自治区"
+    CITY = "市"
+    COUNTY = "县"
+    TOWNSHIP = "乡"
+
+
 class Frequency(StrEnum):
     """How often a policy pays.
 
