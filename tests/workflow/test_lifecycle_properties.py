@@ -34,8 +34,10 @@ ACTORS = tuple(
     for i, region in enumerate(REGIONS)
 )
 T0 = _dt.datetime(2026, 3, 1, 8, tzinfo=_dt.UTC)
-_ORDER = [s for s in BatchState if s is not BatchState.CANCELLED]
-_ORDER.insert(0, BatchState.CANCELLED)
+_ORDER: list[BatchState] = [
+    BatchState.CANCELLED,
+    *(s for s in BatchState if s is not BatchState.CANCELLED),
+]
 
 
 @cache
