@@ -5,9 +5,11 @@ that actors (:class:`Actor`) of the right role (:class:`Role`) and region take,
 under its policy's :class:`LifecycleRules` (which steps, how many signatures,
 pay mode, time limit, payout schedule). :class:`Lifecycle` holds one batch's
 history and enforces separation of duties and the binding of an approval to
-the batch's content and check report. :func:`overdue` lists what is late; :func:`post_payment_review` re-checks
-what was paid and lists what to recover (应追回); a :class:`Case` follows a
-problem through rectification (整改).
+the batch's content and check report. :func:`overdue` lists what is late;
+:func:`post_payment_review` re-checks what was paid and lists what to recover
+(应追回); a :class:`Case` follows a problem through rectification (整改);
+:func:`finance_feedback` is what a department that pays itself reports to
+finance (发放信息反馈).
 See ``docs/workflow.md``.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from ._calendar import PayoutSchedule, TimeLimit, WorkCalendar
 from ._cases import Case, CaseEvent, CaseSource, CaseState, overdue_cases
+from ._feedback import FinanceFeedback, finance_feedback
 from ._lifecycle import Approval, ItemOverride, Lifecycle, Transition, report_digest
 from ._overdue import OverdueBatch, overdue
 from ._review import ELIGIBILITY_RULES, PostPaymentReview, Recovery, post_payment_review
@@ -31,6 +34,7 @@ __all__ = [
     "CaseEvent",
     "CaseSource",
     "CaseState",
+    "FinanceFeedback",
     "ItemOverride",
     "Lifecycle",
     "LifecycleRules",
@@ -43,6 +47,7 @@ __all__ = [
     "TimeLimit",
     "Transition",
     "WorkCalendar",
+    "finance_feedback",
     "overdue",
     "overdue_cases",
     "post_payment_review",
