@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from ningxia_yikatong.testing.paid import PaidRun
+
 POSTGRES_ENV = "YIKATONG_TEST_POSTGRES_URL"
 
 
@@ -49,3 +51,9 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def paid_run() -> PaidRun:
+    """One paid batch with failures (six of thirty accounts closed)."""
+    return PaidRun()

@@ -25,7 +25,7 @@ from .._arguments import checked
 from .._plugins import load_entry_points
 from ..errors import CheckError
 from ..identity import mask_id_number
-from ..payout import PayoutBatch, PayoutItem
+from ..payout import PayoutBatch, PayoutItem, batch_digest
 from ..policy import SubsidyPolicy
 from ._context import CheckContext
 from ._model import Finding, MissingDataOverride, Problem, RuleFailure, Severity
@@ -418,6 +418,7 @@ def run_checks(
         findings=tuple(k[2] for k in keyed),
         failures=tuple(failures),
         missing_data=tuple(missing),
+        batch_digest=batch_digest(batch),
     )
     for decision in accept_missing:
         report = report.override(

@@ -21,6 +21,7 @@ from typing import Any, Final
 from .._arguments import checked
 from ..errors import CheckError
 from ._model import Finding, MissingDataOverride, RuleFailure, Severity
+from ._report_json import report_fields
 
 __all__ = ["FINDING_HEADERS", "CheckReport", "RuleOutcome", "RuleStatus"]
 
@@ -93,6 +94,9 @@ class CheckReport:
     failures: tuple[RuleFailure, ...] = ()
     missing_data: tuple[tuple[str, str], ...] = ()
     overrides: tuple[MissingDataOverride, ...] = ()
+    #: SHA-256 of the checked batch's canonical JSON (``payout.batch_digest``):
+    #: which content the report is about; ``None`` in reports made without it.
+    batch_digest: str | None = None
 
     @cached_property
     def counts_by_rule(self) -> Mapping[str, int]:
@@ -210,6 +214,7 @@ class CheckReport:
         """Plain data (English keys) for JSON."""
         return {
             "batch_id": self.batch_id,
+            "batch_digest": self.batch_digest,
             "policy_code": self.policy_code,
             "period": self.period,
             "item_count": self.item_count,
@@ -257,6 +262,29 @@ class CheckReport:
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON text (Chinese kept as it is)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    @checked(CheckError, "check")
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckReport:
+        """The report from :meth:`to_dict`'s data (what ``check --out 报告.json``
+        writes); ``from_dict(r.to_dict()) == r``. The derived figures
+        (``may_proceed``, the counts) are recomputed, and a document whose
+        figures disagree with its findings is refused (``check.report_invalid``)."""
+        report = cls(**report_fields(data))
+        _same_figures(report, data)
+        return report
+
+    @classmethod
+    @checked(CheckError, "check")
+    def from_json(cls, text: str | bytes) -> CheckReport:
+        """The report from :meth:`to_json`'s text (``check.report_invalid`` if it is not one)."""
+        try:
+            data = json.loads(text)
+        except (ValueError, UnicodeDecodeError):
+            raise CheckError("比对报告不是有效的 JSON", code="check.report_invalid") from None
+        if not isinstance(data, dict):
+            raise CheckError("比对报告的 JSON 应为对象", code="check.report_invalid")
+        return cls.from_dict(data)
 
     def finding_rows(self) -> list[list[str | int]]:
         """The findings table under :data:`FINDING_HEADERS`."""
@@ -366,6 +394,15 @@ class CheckReport:
                     [rule, self._title(rule), data, "是", o.reason, o.by, o.at.isoformat()]
                 )
         book.save(str(path))
+
+
+def _same_figures(report: CheckReport, data: Mapping[str, Any]) -> None:
+    derived = report.to_dict()
+    for key in ("may_proceed", "counts_by_severity", "counts_by_rule", "missing_data"):
+        if key in data and data[key] != derived[key]:
+            raise CheckError(
+                f"比对报告的“{key}”与其明细不符，报告可能被改动", code="check.report_invalid"
+            )
 
 
 def _evidence_text(evidence: Mapping[str, str | int]) -> str:

@@ -367,6 +367,8 @@ def _ledger(out: DemoFolder, runs: Sequence[BankRun], policy: SubsidyPolicy) -> 
 
     def build(path: Path) -> None:
         with Ledger.init(f"sqlite:///{path}", cipher=cipher) as ledger:
+            for revision in sample_catalog().revisions:
+                ledger.record_catalog_revision(revision, actor="演示")
             for run in runs:
                 if run.batch is None:
                     continue

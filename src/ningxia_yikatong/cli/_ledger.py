@@ -140,7 +140,23 @@ def status_command(*, url: str, data_key_file: Path | None) -> None:
     console.print(f"审计事件 {events} 条")
 
 
-@ledger_group.command("record")
+class _RecordGroup(click.Group):
+    """``ledger record KIND FILE``; ``ledger record FILE`` (no kind) records a batch."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["batch", *args]
+        return super().parse_args(ctx, args)
+
+
+@ledger_group.group("record", cls=_RecordGroup)
+def record_group() -> None:
+    """登记到台账：batch、catalog、check、override、payment、return、reconciliation、notices。
+
+    不写种类时（yikatong ledger record 批次.json …）登记批次。"""
+
+
+@record_group.command("batch")
 @click.argument("batch_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @_ledger_options
 @click.option("--department", required=True, help="主管部门")
@@ -199,6 +215,9 @@ def record_command(
             console.print(
                 f"已批准发放：占用 {made} 个（政策 {rec.policy_code}，期间 {rec.period}）"
             )
+
+
+from . import _ledger_record  # noqa: E402, F401 - the other kinds of ``ledger record``
 
 
 @ledger_group.command("history")

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 from ._audit import AuditBreak, AuditEvent
 from ._audit_view import LedgerAudit
+from ._catalog import RecordedRevision
+from ._checks import FindingOverride, RecordedCheckReport
 from ._ledger import Ledger, LedgerStatus, Payment
+from ._notices import NoticeSet
 from ._payments import BankReturnRecord, PaymentFileRecord
 from ._pii import DataKey, PiiCipher
+from ._reconciliations import RecordedReconciliation, ReissueRecord
 from ._records import (
     BatchStatus,
     GovernmentLevel,
@@ -35,16 +39,22 @@ __all__ = [
     "BankReturnRecord",
     "BatchStatus",
     "DataKey",
+    "FindingOverride",
     "GovernmentLevel",
     "Ledger",
     "LedgerAudit",
     "LedgerStatus",
+    "NoticeSet",
     "PayMode",
     "Payment",
     "PaymentFileRecord",
     "PiiCipher",
     "PiiCodec",
     "RecordedBatch",
+    "RecordedCheckReport",
+    "RecordedReconciliation",
+    "RecordedRevision",
+    "ReissueRecord",
     "batch_digest",
     "canonical_json",
 ]

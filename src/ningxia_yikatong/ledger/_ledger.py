@@ -25,6 +25,7 @@ from ._audit_view import LedgerAudit
 from ._claims import check_and_claim, claim_rows, is_exclusion_violation
 from ._history import Payment
 from ._payments import BankReturnRecord, PaymentFileRecord
+from ._recording import LedgerRecords
 from ._records import (
     BatchStatus,
     DigestName,
@@ -114,7 +115,7 @@ class LedgerStatus:
     active_claims: int
 
 
-class Ledger:
+class Ledger(LedgerRecords):
     """The payout ledger on one database.
 
     >>> from ningxia_yikatong.ledger import Ledger
@@ -545,7 +546,11 @@ class Ledger:
         gives it) and move each parent item's active claim to the reissue item
         that pays it; an item whose claim was released claims anew (checked
         for overlaps). The reissue is approved with its claims. Returns the
-        number of claims moved."""
+        number of claims moved.
+
+        Where the parent has a recorded reconciliation, every ``origin`` item must
+        be failed in its last one (``ledger.reissue_not_failed``), and the reissue
+        is linked to it (:meth:`reissue_of`)."""
         if batch.parent_batch_id is None:
             raise LedgerError(
                 f"批次 {batch.batch_id} 没有原批次，不是补发批次", code="ledger.not_reissue"
@@ -558,6 +563,7 @@ class Ledger:
         parent_id = str(batch.parent_batch_id)
         with self._engine.connect() as conn:
             parent = _recorded(self._batch_row(conn, parent_id))
+        source = self._reissue_source(parent_id, origin)
         self.record_batch(
             batch,
             department=parent.department,
@@ -570,7 +576,9 @@ class Ledger:
         for _attempt in range(_RETRIES):
             try:
                 with self._write() as conn:
-                    return self._move_claims(conn, parent, child, origin, actor)
+                    moved = self._move_claims(conn, parent, child, origin, actor)
+                    self._link_reissue(conn, batch, origin, source, actor)
+                    return moved
             except _Transient:
                 continue
             except sa.exc.IntegrityError as exc:

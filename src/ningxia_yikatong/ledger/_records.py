@@ -10,14 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from ..payout import PayoutBatch, PayoutItem
+from ..payout import DigestName, PayoutBatch, PayoutItem, batch_digest, canonical_json
 from ..policy import GovernmentLevel, PayMode
-from ..signing._digest import digest as _digest
 
 __all__ = [
     "BatchStatus",
+    "DigestName",
     "GovernmentLevel",
     "PayMode",
     "PiiCodec",
@@ -25,8 +25,6 @@ __all__ = [
     "batch_digest",
     "canonical_json",
 ]
-
-DigestName = Literal["sha256", "sm3"]
 
 
 class BatchStatus(StrEnum):
@@ -55,51 +53,6 @@ class PiiCodec(Protocol):
     def encrypt(self, kind: str, value: str) -> bytes: ...
 
     def decrypt(self, kind: str, blob: bytes) -> str: ...
-
-
-def _plain(value: object) -> str:
-    if isinstance(value, Decimal):
-        # One spelling per number: 1.50 and 1.5 are the same quantity.
-        text = format(value.normalize(), "f")
-        return text
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-def canonical_json(batch: PayoutBatch) -> bytes:
-    """The batch as canonical JSON: keys sorted, no spaces, UTF-8, numbers as
-    text in their shortest exact spelling, dates ISO; equal batches give
-    equal bytes.
-
-    >>> from decimal import Decimal
-    >>> from ningxia_yikatong.testing import SyntheticData
-    >>> batch = SyntheticData(seed=1).batch(1, bank="psbc")
-    >>> a = batch.model_copy(update={"items": (batch.items[0].model_copy(
-    ...     update={"quantity": Decimal("2.50")}),)})
-    >>> b = batch.model_copy(update={"items": (batch.items[0].model_copy(
-    ...     update={"quantity": Decimal("2.5")}),)})
-    >>> canonical_json(a) == canonical_json(b)
-    True
-    """
-    data = batch.model_dump(mode="python")
-    return json.dumps(
-        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
-    ).encode()
-
-
-def batch_digest(batch: PayoutBatch, algorithm: DigestName = "sha256") -> str:
-    """Hex digest (SHA-256 or SM3) of the batch's canonical JSON: what a batch id
-    is bound to in the ledger.
-
-    >>> from ningxia_yikatong.testing import SyntheticData
-    >>> batch = SyntheticData(seed=1).batch(3, bank="psbc")
-    >>> batch_digest(batch) == batch_digest(batch.model_copy())
-    True
-    >>> len(batch_digest(batch, "sm3"))
-    64
-    """
-    return _digest(canonical_json(batch), algorithm)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,18 @@ __all__ = [
     "audit_events",
     "bank_returns",
     "batches",
+    "catalog_revisions",
+    "check_reports",
     "claims",
+    "finding_overrides",
     "items",
     "meta",
     "metadata",
+    "notice_sets",
+    "notices",
     "payment_files",
+    "reconciliations",
+    "reissues",
 ]
 
 metadata = sa.MetaData()
@@ -147,6 +154,107 @@ bank_returns = sa.Table(
     sa.ForeignKeyConstraint(
         ["batch_id", "payment_digest"], ["payment_files.batch_id", "payment_files.digest"]
     ),
+)
+
+
+def _recorded() -> list[sa.Column[object]]:
+    return [
+        sa.Column("recorded_by", sa.String(100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+#: Catalog revisions (补贴政策目录修订): the revision's canonical JSON and its digest.
+catalog_revisions = sa.Table(
+    "catalog_revisions",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("published_on", sa.Date, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    *_recorded(),
+)
+
+#: Check reports (比对报告) of a recorded batch: canonical JSON, digest, the batch digest checked.
+check_reports = sa.Table(
+    "check_reports",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("batch_digest", sa.String(64), nullable=False),
+    sa.Column("may_proceed", sa.Boolean, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    *_recorded(),
+)
+
+#: Findings accepted by a person with a reason (人工核定), against a recorded report.
+finding_overrides = sa.Table(
+    "finding_overrides",
+    metadata,
+    sa.Column("batch_id", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("rule", sa.String(64), primary_key=True),
+    sa.Column("report_digest", sa.String(64), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    *_recorded(),
+    sa.ForeignKeyConstraint(
+        ["batch_id", "report_digest"], ["check_reports.batch_id", "check_reports.digest"]
+    ),
+)
+
+#: Reconciliations (对账) of a batch against recorded returns: totals and the result's JSON.
+reconciliations = sa.Table(
+    "reconciliations",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("return_digests", sa.Text, nullable=False),
+    sa.Column("paid_count", sa.Integer, nullable=False),
+    sa.Column("paid_fen", sa.BigInteger, nullable=False),
+    sa.Column("failed_count", sa.Integer, nullable=False),
+    sa.Column("failed_fen", sa.BigInteger, nullable=False),
+    sa.Column("pending_count", sa.Integer, nullable=False),
+    sa.Column("missing_count", sa.Integer, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    *_recorded(),
+    sa.UniqueConstraint("batch_id", "digest", name="uq_reconciliations_digest"),
+)
+
+#: Reissues (补发): the parent's seq of each item, and the reconciliation they come from.
+reissues = sa.Table(
+    "reissues",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), primary_key=True),
+    sa.Column("parent_batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), nullable=False),
+    sa.Column("origin", sa.Text, nullable=False),
+    sa.Column("reconciliation_number", sa.Integer, nullable=True),
+    sa.Column("reconciliation_digest", sa.String(64), nullable=True),
+    *_recorded(),
+)
+
+#: Recipient notices sent (到账通知): one set per sending, its digest and reconciliation.
+notice_sets = sa.Table(
+    "notice_sets",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("reconciliation_digest", sa.String(64), nullable=False),
+    sa.Column("notice_count", sa.Integer, nullable=False),
+    *_recorded(),
+)
+
+#: One notice of a set: the item, the phone as ciphertext, the text (no full numbers).
+notices = sa.Table(
+    "notices",
+    metadata,
+    sa.Column("batch_id", sa.String(64), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("phone_cipher", sa.LargeBinary, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.ForeignKeyConstraint(["batch_id", "digest"], ["notice_sets.batch_id", "notice_sets.digest"]),
 )
 
 #: The audit trail (审计事件): append-only, chained by SM3 (``ledger._audit``).

@@ -64,6 +64,7 @@ from ._reissue import (
     reissue,
     reissue_by_bank,
 )
+from ._report import ReconciledItem, ReconciliationReport
 
 __all__ = [
     "ANOMALY_HEADERS",
@@ -90,7 +91,9 @@ __all__ = [
     "Outcome",
     "RecipientNotice",
     "ReconcileTotals",
+    "ReconciledItem",
     "Reconciliation",
+    "ReconciliationReport",
     "Reissue",
     "RetryPolicy",
     "ReturnSummary",
