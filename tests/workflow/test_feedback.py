@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from decimal import Decimal
+from functools import cache
 
 import pytest
 
 from ningxia_yikatong.banks._model import BankReturn, ReturnRecord, ReturnStatus
 from ningxia_yikatong.checks import CheckContext, run_checks
 from ningxia_yikatong.errors import WorkflowError
-from ningxia_yikatong.payout import PayoutBatch
+from ningxia_yikatong.payout import PayoutBatch, batch_digest
 from ningxia_yikatong.policy import PayMode
 from ningxia_yikatong.reconcile import reconcile
 from ningxia_yikatong.testing.planted import make_batch, make_item, make_policy
@@ -24,13 +25,14 @@ from ningxia_yikatong.workflow import (
     finance_feedback,
 )
 
-DIGEST, FILE, RETURN_FILE = "1" * 64, "2" * 64, "3" * 64
+FILE, RETURN_FILE = "2" * 64, "3" * 64
 CLERK = Actor(actor_id="c", name="经办甲", role=Role.DEPT_CLERK, region="640000")
 VERIFIER = Actor(actor_id="v", name="审核乙", role=Role.DEPT_REVIEWER, region="640000")
 APPROVER = Actor(actor_id="a", name="审核丙", role=Role.DEPT_REVIEWER, region="640000")
 T = _dt.datetime(2026, 3, 2, 9, tzinfo=_dt.UTC)
 
 
+@cache
 def _batch() -> PayoutBatch:
     return make_batch([make_item(1), make_item(2, region="640181100201"), make_item(3)])
 
@@ -72,13 +74,15 @@ def _life(pay_mode: PayMode = PayMode.DEPARTMENT) -> Lifecycle:
     report = run_checks(batch, make_policy(), context)
     for rule, _ in report.blocking_missing_data:
         report = report.override(rule, reason="已核实", by="审核乙")
-    life = life.apply("declare", CLERK, at=T, batch_digest=DIGEST)
-    life = life.apply("verify", VERIFIER, at=T, batch_digest=DIGEST)
-    return life.apply("approve", APPROVER, at=T, batch_digest=DIGEST, report=report)
+    digest = batch_digest(batch)
+    life = life.apply("declare", CLERK, at=T, batch_digest=digest)
+    life = life.apply("verify", VERIFIER, at=T, batch_digest=digest)
+    return life.apply("approve", APPROVER, at=T, batch_digest=digest, report=report)
 
 
 def _reconciled() -> Lifecycle:
-    life = _life().apply("send", CLERK, at=T, batch_digest=DIGEST, file_digest=FILE)
+    life = _life()
+    life = life.apply("send", CLERK, at=T, batch_digest=life.declared_digest, file_digest=FILE)
     life = life.apply("return", CLERK, at=T, file_digest=RETURN_FILE, answers=FILE)
     return life.apply("reconcile", CLERK, at=T)
 

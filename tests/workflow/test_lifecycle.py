@@ -4,12 +4,14 @@ to content and report, overrides, sending and returns."""
 from __future__ import annotations
 
 import datetime as _dt
+from functools import cache
 from itertools import pairwise
 
 import pytest
 
 from ningxia_yikatong.checks import CheckContext, CheckReport, run_checks
 from ningxia_yikatong.errors import WorkflowError
+from ningxia_yikatong.payout import batch_digest
 from ningxia_yikatong.policy import PayMode
 from ningxia_yikatong.testing.planted import make_batch, make_id, make_item, make_policy
 from ningxia_yikatong.workflow import (
@@ -27,7 +29,12 @@ from ningxia_yikatong.workflow import (
 COUNTY = "640122"  # 贺兰县
 TOWN = "640122100"
 DEAD = str(make_id("1940-01-01"))
-DIGEST = "a" * 64
+CLEAN_BATCH = make_batch([make_item(1), make_item(2)])
+BLOCKED_BATCH = make_batch(
+    [make_item(1), make_item(2, id_number=DEAD), make_item(3), make_item(4, amount="99.00")]
+)
+DIGEST = batch_digest(CLEAN_BATCH)
+BLOCKED_DIGEST = batch_digest(BLOCKED_BATCH)
 OTHER_DIGEST = "b" * 64
 FILE = "c" * 64
 RETURN_FILE = "d" * 64
@@ -68,37 +75,42 @@ def lifecycle(region: str = TOWN, **changes: object) -> Lifecycle:
     )
 
 
+@cache
 def clean_report() -> CheckReport:
     """A report of batch B-TEST with nothing blocking (missing data overridden)."""
     context = CheckContext.build(deaths={}, prior_payouts=[], public_payroll=[])
-    report = run_checks(make_batch([make_item(1), make_item(2)]), make_policy(), context)
+    report = run_checks(CLEAN_BATCH, make_policy(), context)
     for rule, _ in report.blocking_missing_data:
         report = report.override(rule, reason="本月数据未推送，已人工核实", by="审核人")
     assert report.may_proceed, report.summary()
     return report
 
 
+def other_report() -> CheckReport:
+    """Another report of the same batch: its missing data accepted for another reason."""
+    context = CheckContext.build(deaths={}, prior_payouts=[], public_payroll=[])
+    report = run_checks(CLEAN_BATCH, make_policy(), context)
+    for rule, _ in report.missing_data:
+        report = report.override(rule, reason="经电话核实", by="另一审核人")
+    return report
+
+
+@cache
 def blocked_report() -> CheckReport:
     """A report of batch B-TEST whose items 2 and 4 are blocked (a death, an amount)."""
     context = CheckContext.build(deaths={DEAD: "2020-01-01"}, prior_payouts=[], public_payroll=[])
-    items = [
-        make_item(1),
-        make_item(2, id_number=DEAD),
-        make_item(3),
-        make_item(4, amount="99.00"),
-    ]
-    report = run_checks(make_batch(items), make_policy(), context)
+    report = run_checks(BLOCKED_BATCH, make_policy(), context)
     for rule, _ in report.blocking_missing_data:
         report = report.override(rule, reason="本月数据未推送，已人工核实", by="审核人")
     assert report.blocked_seqs == {2, 4}
     return report
 
 
-def to_verified(life: Lifecycle) -> Lifecycle:
-    life = life.apply("declare", CLERK, at=at(0), batch_digest=DIGEST)
+def to_verified(life: Lifecycle, digest: str = DIGEST) -> Lifecycle:
+    life = life.apply("declare", CLERK, at=at(0), batch_digest=digest)
     if life.rules.town_review:
-        life = life.apply("review", TOWN_REVIEWER, at=at(1), batch_digest=DIGEST)
-    return life.apply("verify", DEPT_REVIEWER, at=at(2), batch_digest=DIGEST)
+        life = life.apply("review", TOWN_REVIEWER, at=at(1), batch_digest=digest)
+    return life.apply("verify", DEPT_REVIEWER, at=at(2), batch_digest=digest)
 
 
 def to_approved(life: Lifecycle) -> Lifecycle:
@@ -272,6 +284,21 @@ def test_digests_are_checked() -> None:
         assert code_of(excinfo) == code
 
 
+def test_the_report_must_have_checked_the_declared_content() -> None:
+    life = to_verified(lifecycle())
+    with pytest.raises(WorkflowError) as excinfo:
+        life.apply("approve", FINANCE, at=at(3), batch_digest=DIGEST, report=blocked_report())
+    assert code_of(excinfo) == "workflow.report_mismatch"
+    from dataclasses import replace
+
+    with pytest.raises(WorkflowError) as excinfo:
+        life.apply(
+            "approve", FINANCE, at=at(3), batch_digest=DIGEST,
+            report=replace(clean_report(), batch_digest=None),
+        )  # fmt: skip
+    assert "未载明" in excinfo.value.message
+
+
 def test_approval_needs_the_report_of_this_batch() -> None:
     life = to_verified(lifecycle())
     with pytest.raises(WorkflowError) as excinfo:
@@ -291,31 +318,33 @@ def test_two_approvers_sign_the_same_report() -> None:
     life = to_verified(lifecycle(signatures={"approve": 2}))
     life = life.apply("approve", FINANCE, at=at(3), batch_digest=DIGEST, report=clean_report())
     with pytest.raises(WorkflowError) as excinfo:
-        life.apply("approve", FINANCE_2, at=at(4), batch_digest=DIGEST, report=blocked_report())
+        life.apply("approve", FINANCE_2, at=at(4), batch_digest=DIGEST, report=other_report())
     assert code_of(excinfo) == "workflow.report_changed"
 
 
 def test_blocked_items_stop_approval_until_each_is_overridden() -> None:
-    life = to_verified(lifecycle())
+    life = to_verified(lifecycle(), BLOCKED_DIGEST)
     report = blocked_report()
     with pytest.raises(WorkflowError) as excinfo:
-        life.apply("approve", FINANCE, at=at(3), batch_digest=DIGEST, report=report)
+        life.apply("approve", FINANCE, at=at(3), batch_digest=BLOCKED_DIGEST, report=report)
     assert code_of(excinfo) == "workflow.blocked"
     assert "第 2、4 条有阻断问题" in excinfo.value.message
     half = [ItemOverride(seq=2, reason="死亡登记有误，已核实本人健在", actor_id="dept")]
     with pytest.raises(WorkflowError) as excinfo:
-        life.apply("approve", FINANCE, at=at(3), batch_digest=DIGEST, report=report, overrides=half)
+        life.apply(
+            "approve", FINANCE, at=at(3), batch_digest=BLOCKED_DIGEST, report=report, overrides=half
+        )
     assert "第 4 条" in excinfo.value.message
     both = [*half, ItemOverride(seq=4, reason="标准调整，差额已核", actor_id="dept")]
     life = life.apply(
-        "approve", FINANCE, at=at(3), batch_digest=DIGEST, report=report, overrides=both
+        "approve", FINANCE, at=at(3), batch_digest=BLOCKED_DIGEST, report=report, overrides=both
     )
     assert life.approval is not None
     assert [o.seq for o in life.approval.overrides] == [2, 4]
 
 
 def test_overrides_are_by_someone_else_and_only_for_blocked_items() -> None:
-    life = to_verified(lifecycle())
+    life = to_verified(lifecycle(), BLOCKED_DIGEST)
     report = blocked_report()
     cases = [
         ([ItemOverride(seq=2, reason="x", actor_id="clerk")], "workflow.maker_checker"),
@@ -328,7 +357,7 @@ def test_overrides_are_by_someone_else_and_only_for_blocked_items() -> None:
     for overrides, code in cases:
         with pytest.raises(WorkflowError) as excinfo:
             life.apply(
-                "approve", FINANCE, at=at(3), batch_digest=DIGEST, report=report,
+                "approve", FINANCE, at=at(3), batch_digest=BLOCKED_DIGEST, report=report,
                 overrides=overrides,
             )  # fmt: skip
         assert code_of(excinfo) == code
@@ -338,12 +367,7 @@ def test_overrides_are_by_someone_else_and_only_for_blocked_items() -> None:
 
 
 def test_missing_reference_data_not_overridden_stops_approval() -> None:
-    from ningxia_yikatong.checks import CheckContext, run_checks
-    from ningxia_yikatong.testing.planted import make_batch, make_item, make_policy
-
-    report = run_checks(
-        make_batch([make_item(1)]), make_policy(), CheckContext.build(prior_payouts=[])
-    )
+    report = run_checks(CLEAN_BATCH, make_policy(), CheckContext.build(prior_payouts=[]))
     assert report.blocking_missing_data
     life = to_verified(lifecycle())
     with pytest.raises(WorkflowError) as excinfo:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ningxia_yikatong.checks import CheckContext, CheckReport, run_checks
 from ningxia_yikatong.errors import WorkflowError
+from ningxia_yikatong.payout import batch_digest
 from ningxia_yikatong.policy import PayMode
 from ningxia_yikatong.testing.planted import make_batch, make_id, make_item, make_policy
 from ningxia_yikatong.workflow import (
@@ -26,7 +27,9 @@ from ningxia_yikatong.workflow import (
 from ningxia_yikatong.workflow._states import REVIEW_STEPS
 
 DEAD = str(make_id("1940-01-01"))
-DIGESTS = ("1" * 64, "2" * 64)
+CLEAN = make_batch([make_item(1), make_item(2)])
+BLOCKED = make_batch([make_item(1), make_item(2, id_number=DEAD)])
+DIGESTS = (batch_digest(CLEAN), batch_digest(BLOCKED))
 REGIONS = ("640122100", "640122", "640000", "640181")
 ACTORS = tuple(
     Actor(actor_id=f"{role.value}-{i}", name=f"{role.label}{i}", role=role, region=region)
@@ -41,16 +44,16 @@ _ORDER: list[BatchState] = [
 
 
 @cache
-def reports() -> tuple[CheckReport, CheckReport]:
-    """A clean report and one whose item 2 is blocked, of batch B-TEST."""
+def reports() -> dict[str, CheckReport]:
+    """By content digest: the report of the clean batch, and of the one whose item 2 is blocked."""
     context = CheckContext.build(deaths={DEAD: "2020-01-01"}, prior_payouts=[], public_payroll=[])
-    out = []
-    for items in ([make_item(1), make_item(2)], [make_item(1), make_item(2, id_number=DEAD)]):
-        report = run_checks(make_batch(items), make_policy(), context)
+    out = {}
+    for batch in (CLEAN, BLOCKED):
+        report = run_checks(batch, make_policy(), context)
         for rule, _ in report.blocking_missing_data:
             report = report.override(rule, reason="已核实", by="核定人")
-        out.append(report)
-    return out[0], out[1]
+        out[batch_digest(batch)] = report
+    return out
 
 
 #: One action: a step (None: one of the steps allowed now), whether the actor
@@ -91,8 +94,9 @@ def _apply(life: Lifecycle, n: int, action: Action) -> Lifecycle:
         roles = set(Role)
     candidates = [a for a in ACTORS if a.role in roles] if fit else list(ACTORS)
     actor = candidates[which % len(candidates)]
-    clean, blocked = reports()
-    report = clean if choice == 0 else blocked
+    # the report of the content acted on, except for choice 1: the other content's
+    other = DIGESTS[1] if digest == DIGESTS[0] else DIGESTS[0]
+    report = reports()[other if choice == 1 else digest]
     overrides = (
         [ItemOverride(seq=2, reason="已核实本人健在", actor_id=actor.actor_id)]
         if choice >= 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from ningxia_yikatong.checks import CheckContext, CheckReport, run_checks
+from ningxia_yikatong.payout import PayoutBatch, batch_digest
 from ningxia_yikatong.testing.planted import make_batch, make_item, make_policy
 from ningxia_yikatong.workflow import (
     Actor,
@@ -18,16 +19,15 @@ from ningxia_yikatong.workflow import (
     overdue,
 )
 
-DIGEST = "e" * 64
 CLERK = Actor(actor_id="c", name="经办甲", role=Role.DEPT_CLERK, region="640100")
 REVIEWER = Actor(actor_id="r", name="审核乙", role=Role.DEPT_REVIEWER, region="640100")
 FINANCE = Actor(actor_id="f", name="审批丙", role=Role.FINANCE_APPROVER, region="640000")
 BANK = Actor(actor_id="b", name="银行", role=Role.BANK, region="640000")
 
 
-def _report(batch_id: str) -> CheckReport:
+def _report(batch: PayoutBatch) -> CheckReport:
     context = CheckContext.build(deaths={}, prior_payouts=[], public_payroll=[])
-    report = run_checks(make_batch([make_item(1)], batch_id=batch_id), make_policy(), context)
+    report = run_checks(batch, make_policy(), context)
     for rule, _ in report.blocking_missing_data:
         report = report.override(rule, reason="已核实", by="审核乙")
     return report
@@ -44,9 +44,18 @@ def _approved(
         department="贺兰县民政局",
         rules=rules,
     )
-    life = life.apply("declare", CLERK, at=on, batch_digest=DIGEST)
-    life = life.apply("verify", REVIEWER, at=on, batch_digest=DIGEST)
-    return life.apply("approve", FINANCE, at=on, batch_digest=DIGEST, report=_report(batch_id))
+    batch = make_batch([make_item(1)], batch_id=batch_id)
+    digest = batch_digest(batch)
+    life = life.apply("declare", CLERK, at=on, batch_digest=digest)
+    life = life.apply("verify", REVIEWER, at=on, batch_digest=digest)
+    return life.apply("approve", FINANCE, at=on, batch_digest=digest, report=_report(batch))
+
+
+def _paid(life: Lifecycle, sent: _dt.datetime, returned: _dt.datetime) -> Lifecycle:
+    life = life.apply(
+        "send", FINANCE, at=sent, batch_digest=life.declared_digest, file_digest="1" * 64
+    )
+    return life.apply("return", BANK, at=returned, file_digest="2" * 64, answers="1" * 64)
 
 
 def _at(day: str) -> _dt.datetime:
@@ -63,10 +72,7 @@ RULES = LifecycleRules(
 def test_an_approved_batch_not_paid_by_its_due_date_is_late() -> None:
     late = _approved("B-01", "2026-01", _at("2026-01-05"), rules=RULES)
     paid = _approved("B-02", "2026-02", _at("2026-02-05"), rules=RULES)
-    paid = paid.apply(
-        "send", FINANCE, at=_at("2026-02-06"), batch_digest=DIGEST, file_digest="1" * 64
-    )
-    paid = paid.apply("return", BANK, at=_at("2026-02-20"), file_digest="2" * 64, answers="1" * 64)
+    paid = _paid(paid, _at("2026-02-06"), _at("2026-02-20"))
     assert paid.state is BatchState.RETURNED
     found = overdue([late, paid], on=_dt.date(2026, 2, 25))
     assert [(o.batch_id, o.due.isoformat(), o.days_late) for o in found] == [
@@ -87,12 +93,7 @@ def test_a_working_day_limit_counts_working_days_late() -> None:
 
 def test_a_period_of_the_schedule_with_no_batch_is_late_too() -> None:
     january = _approved("B-01", "2026-01", _at("2026-01-05"), rules=RULES)
-    january = january.apply(
-        "send", FINANCE, at=_at("2026-01-06"), batch_digest=DIGEST, file_digest="1" * 64
-    )
-    january = january.apply(
-        "return", BANK, at=_at("2026-01-08"), file_digest="2" * 64, answers="1" * 64
-    )
+    january = _paid(january, _at("2026-01-06"), _at("2026-01-08"))
     march = _approved("B-03", "2026-03", _at("2026-03-02"), rules=RULES)
     february = _approved("B-02", "2026-02", _at("2026-02-02"), rules=RULES).apply(
         "cancel", FINANCE, at=_at("2026-02-03"), reason="花名册有误"

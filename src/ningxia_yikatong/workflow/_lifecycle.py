@@ -392,6 +392,14 @@ class Lifecycle(DomainModel):
                 f"比对报告属于批次 {report.batch_id}，不是 {self.batch_id}",
                 code="workflow.report_mismatch",
             )
+        declared = self.declared_digest
+        if report.batch_digest != declared:
+            checked = "未载明" if report.batch_digest is None else f"为 {report.batch_digest[:16]}…"
+            raise WorkflowError(
+                f"比对报告所比对的批次内容摘要{checked}，不是申报的内容（{str(declared)[:16]}…），"
+                "须对申报的批次重新比对",
+                code="workflow.report_mismatch",
+            )
         digest = report_digest(report)
         earlier = self._signers(Step.APPROVE)
         if earlier and earlier[0].report_digest != digest:
