@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -40,17 +40,15 @@ from ._records import (
     item_row,
 )
 from ._schema import audit_events, batches, claims, items, meta
+from ._transaction import LedgerWrite, Transient, run_transaction
 
 __all__ = ["Ledger", "LedgerStatus", "Payment"]
 
+T = TypeVar("T")
 _KEY_ID = "data_key_id"
 _RETRIES = 5
 #: PostgreSQL deadlock and serialisation failures: the transaction is retried.
 _TRANSIENT = frozenset({"40P01", "40001"})
-
-
-class _Transient(Exception):
-    """A write transaction to run again (PostgreSQL deadlock or serialisation)."""
 
 
 def lock_policy(conn: sa.Connection, policy_code: str) -> None:
@@ -245,7 +243,7 @@ class Ledger(LedgerRecords):
                 yield conn
         except sa.exc.OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) in _TRANSIENT:
-                raise _Transient from exc
+                raise Transient from exc
             raise LedgerError(
                 f"台账数据库写入失败：{type(exc.orig).__name__}", code="ledger.unreachable"
             ) from None
@@ -354,6 +352,9 @@ class Ledger(LedgerRecords):
         with self._engine.connect() as conn:
             return _recorded(self._batch_row(conn, batch_id))
 
+    def _recorded_in(self, conn: sa.Connection, batch_id: str) -> RecordedBatch:
+        return _recorded(self._batch_row(conn, batch_id))
+
     def batch(self, batch_id: str) -> PayoutBatch:
         """The recorded batch, as the model it was recorded from."""
         cipher = self._need_cipher()
@@ -403,7 +404,7 @@ class Ledger(LedgerRecords):
             try:
                 with self._write() as conn:
                     return self._approve(conn, batch_id, actor)
-            except _Transient:
+            except Transient:
                 continue
             except sa.exc.IntegrityError as exc:
                 if not is_exclusion_violation(exc):
@@ -521,24 +522,33 @@ class Ledger(LedgerRecords):
         if not reason.strip():
             raise LedgerError("撤销批次须说明原因", code="ledger.reason_missing")
         with self._write() as conn:
-            lock_policy(conn, self._batch_row(conn, batch_id)["policy_code"])
-            released = self._release(conn, batch_id, None, reason)
-            conn.execute(
-                batches.update()
-                .where(batches.c.batch_id == batch_id)
-                .values(status=BatchStatus.CANCELLED.value, status_reason=reason)
-            )
-            self._trail.append(
-                conn,
-                actor=actor,
-                action="batch.cancel",
-                object_kind="batch",
-                object_id=batch_id,
-                object_digest=canonical_digest(
-                    {"batch_id": batch_id, "reason": reason, "released": released}
-                ),
-            )
-            return released
+            return self._cancel(conn, batch_id, reason, actor)
+
+    def _cancel(self, conn: sa.Connection, batch_id: str, reason: str, actor: str) -> int:
+        lock_policy(conn, self._batch_row(conn, batch_id)["policy_code"])
+        released = self._release(conn, batch_id, None, reason)
+        conn.execute(
+            batches.update()
+            .where(batches.c.batch_id == batch_id)
+            .values(status=BatchStatus.CANCELLED.value, status_reason=reason)
+        )
+        self._trail.append(
+            conn,
+            actor=actor,
+            action="batch.cancel",
+            object_kind="batch",
+            object_id=batch_id,
+            object_digest=canonical_digest(
+                {"batch_id": batch_id, "reason": reason, "released": released}
+            ),
+        )
+        return released
+
+    def transaction(self, work: Callable[[LedgerWrite], T]) -> T:
+        """Run ``work`` with a :class:`LedgerWrite` in one write transaction (run
+        again on a PostgreSQL deadlock or a concurrent overlapping claim): how the
+        layers above the ledger make their records atomic with its own."""
+        return run_transaction(self, work)
 
     def record_reissue(self, batch: PayoutBatch, origin: Sequence[int], *, actor: str) -> int:
         """Record a reissue (补发) of its parent's items ``origin`` (``origin[j-1]``
@@ -579,7 +589,7 @@ class Ledger(LedgerRecords):
                     moved = self._move_claims(conn, parent, child, origin, actor)
                     self._link_reissue(conn, batch, origin, source, actor)
                     return moved
-            except _Transient:
+            except Transient:
                 continue
             except sa.exc.IntegrityError as exc:
                 if not is_exclusion_violation(exc):

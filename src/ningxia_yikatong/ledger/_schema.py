@@ -19,17 +19,21 @@ __all__ = [
     "audit_events",
     "bank_returns",
     "batches",
+    "cases",
     "catalog_revisions",
     "check_reports",
     "claims",
     "finding_overrides",
     "items",
+    "lifecycle_steps",
+    "lifecycles",
     "meta",
     "metadata",
     "notice_sets",
     "notices",
     "payment_files",
     "reconciliations",
+    "recoveries",
     "reissues",
 ]
 
@@ -255,6 +259,62 @@ notices = sa.Table(
     sa.Column("phone_cipher", sa.LargeBinary, nullable=True),
     sa.Column("text", sa.Text, nullable=False),
     sa.ForeignKeyConstraint(["batch_id", "digest"], ["notice_sets.batch_id", "notice_sets.digest"]),
+)
+
+#: The lifecycle of a batch (发放流程, ``ningxia_yikatong.workflow``): its rules, its
+#: state and how many steps it has taken (a writer appends step ``steps + 1``).
+lifecycles = sa.Table(
+    "lifecycles",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("batches.batch_id"), primary_key=True),
+    sa.Column("department", sa.String(100), nullable=False),
+    sa.Column("rules", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("steps", sa.Integer, nullable=False),
+    *_recorded(),
+)
+
+#: One step of a lifecycle (申报, 审核, 审批, …): who, when, from and to, and the
+#: step as JSON (digests, reason, overrides; no personal data).
+lifecycle_steps = sa.Table(
+    "lifecycle_steps",
+    metadata,
+    sa.Column("batch_id", sa.String(64), sa.ForeignKey("lifecycles.batch_id"), primary_key=True),
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("step", sa.String(16), nullable=False),
+    sa.Column("actor_id", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("state_before", sa.String(16), nullable=False),
+    sa.Column("state_after", sa.String(16), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+)
+
+#: Recoveries (追回) recorded against paid items: the payment stays, the recovery is added.
+recoveries = sa.Table(
+    "recoveries",
+    metadata,
+    sa.Column("recovery_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(64), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Column("rule", sa.String(64), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    *_recorded(),
+    sa.ForeignKeyConstraint(["batch_id", "seq"], ["items.batch_id", "items.seq"]),
+)
+
+#: Rectification cases (整改): the case as JSON with its events, and what is queried.
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("region", sa.String(12), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("owner_id", sa.String(64), nullable=False),
+    sa.Column("due", sa.Date, nullable=False),
+    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
 )
 
 #: The audit trail (审计事件): append-only, chained by SM3 (``ledger._audit``).
