@@ -158,7 +158,7 @@ def test_a_changed_batch_is_not_sent(ledger: Ledger) -> None:
         )
     assert excinfo.value.code == "workflow.approval_void"
     assert store.lifecycle(bid).state is BatchState.APPROVED
-    with pytest.raises(LedgerError) as excinfo:
+    with pytest.raises(LedgerError) as not_sent:
         ledger.record_bank_return(
             bid,
             digest=run.return_digest,
@@ -166,7 +166,7 @@ def test_a_changed_batch_is_not_sent(ledger: Ledger) -> None:
             verifying_key_fingerprint=run.bank_fingerprint,
             actor="psbc",
         )
-    assert excinfo.value.code == "ledger.not_sent"
+    assert not_sent.value.code == "ledger.not_sent"
 
 
 def test_the_maker_cannot_approve_through_the_store(ledger: Ledger) -> None:
@@ -284,9 +284,9 @@ def test_unknown_and_repeated_lifecycles(ledger: Ledger) -> None:
     with pytest.raises(WorkflowError) as excinfo:
         store.lifecycle("B-NONE")
     assert excinfo.value.code == "workflow.lifecycle_unknown"
-    with pytest.raises(LedgerError) as excinfo:
+    with pytest.raises(LedgerError) as unknown:
         store.start("B-NONE", rules=RULES, department="x", actor=CLERK)
-    assert excinfo.value.code == "ledger.batch_unknown"
+    assert unknown.value.code == "ledger.batch_unknown"
     _recorded(ledger, paid().batch)
     with pytest.raises(WorkflowError) as excinfo:
         store.start("B-WF", rules=RULES, department="x", actor=CLERK)
