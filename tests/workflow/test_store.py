@@ -294,3 +294,98 @@ def test_unknown_and_repeated_lifecycles(ledger: Ledger) -> None:
     with pytest.raises(WorkflowError) as excinfo:
         LifecycleStore(ledger, clock=lambda: _dt.datetime(2026, 1, 1)).declare("B-WF", CLERK)
     assert excinfo.value.code == "workflow.clock"
+
+
+def _through_reconciliation(store: LifecycleStore, run: PaidRun) -> None:
+    bid = str(run.batch.batch_id)
+    store.send(
+        bid,
+        APPROVER,
+        batch=run.batch,
+        file_digest=run.payment_digest,
+        signing_key_fingerprint=run.signing_fingerprint,
+        bank_key_fingerprint=run.bank_fingerprint,
+    )
+    store.record_return(
+        bid,
+        BANK,
+        file_digest=run.return_digest,
+        payment_digest=run.payment_digest,
+        verifying_key_fingerprint=run.bank_fingerprint,
+    )
+    store.reconcile(
+        bid,
+        CLERK,
+        report=ReconciliationReport.of(run.reconciliation),
+        return_digests=[run.return_digest],
+    )
+
+
+def test_items_the_bank_did_not_pay_are_late_until_a_reissue_pays_them(ledger: Ledger) -> None:
+    import random
+
+    from ningxia_yikatong.bank import AccountNumber, BankAccount, BankCode
+    from ningxia_yikatong.banks._model import BankReturn, ReturnRecord, ReturnStatus
+    from ningxia_yikatong.reconcile import reconcile, reissue
+    from ningxia_yikatong.testing import card_number
+
+    run = paid()
+    bid = str(run.batch.batch_id)
+    store = _approved(ledger, run.batch)
+    _through_reconciliation(store, run)
+    failed = [r.seq for r in run.reconciliation.failed]
+    assert failed
+    late = store.overdue_items(on=_dt.date(2026, 3, 20))
+    assert [(o.batch_id, o.seq, o.days_late) for o in late] == [(bid, s, 8) for s in failed]
+    assert "尚未补发到账" in late[0].what
+    assert store.overdue_items(on=_dt.date(2026, 3, 12)) == []
+    # a reissue with corrected accounts pays all of them
+    rng = random.Random(3)
+    corrections = {
+        r.seq: BankAccount(
+            number=AccountNumber(card_number(rng, "psbc")),
+            bank=BankCode("psbc"),
+            holder_name=r.item.beneficiary.name,
+            is_yikatong=True,
+        )
+        for r in run.reconciliation.failed
+    }
+    again = reissue(run.reconciliation, corrections, batch_id="B-WF-R1")
+    ledger.record_reissue(again.batch, again.origin, actor="ma")
+    child = str(again.batch.batch_id)
+    ledger.record_payment_file(child, digest="5" * 64, signing_key_fingerprint="dept", actor="wang")
+    records = tuple(
+        ReturnRecord(
+            seq=item.seq,
+            account=str(item.beneficiary.account.number),
+            name=str(item.beneficiary.account.holder_name),
+            amount=item.amount,
+            status=ReturnStatus.SUCCESS,
+            raw_code="00",
+            raw_message="成功",
+            bank_txn_id=f"T{item.seq}",
+            settled_at=_dt.datetime(2026, 3, 25, 10),
+            line=item.seq + 1,
+        )
+        for item in again.batch.items
+    )
+    answer = BankReturn(
+        bank=again.batch.agent_bank,
+        batch_id=again.batch.batch_id,
+        count=len(records),
+        total=again.batch.total,
+        records=records,
+        files=("return-r1.txt",),
+        signature_algorithm="SM2-SM3",
+        key_fingerprint="bank",
+    )
+    ledger.record_bank_return(
+        child, digest="6" * 64, payment_digest="5" * 64, verifying_key_fingerprint="bank",
+        actor="psbc",
+    )  # fmt: skip
+    ledger.record_reconciliation(
+        ReconciliationReport.of(reconcile(again.batch, answer)),
+        return_digests=["6" * 64],
+        actor="ma",
+    )
+    assert store.overdue_items(on=_dt.date(2026, 3, 30)) == []

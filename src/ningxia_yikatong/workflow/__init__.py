@@ -19,7 +19,7 @@ from ._calendar import PayoutSchedule, TimeLimit, WorkCalendar
 from ._cases import Case, CaseEvent, CaseSource, CaseState, overdue_cases
 from ._feedback import FinanceFeedback, finance_feedback
 from ._lifecycle import Approval, ItemOverride, Lifecycle, Transition, report_digest
-from ._overdue import OverdueBatch, overdue
+from ._overdue import OverdueBatch, OverdueItem, overdue
 from ._review import ELIGIBILITY_RULES, PostPaymentReview, Recovery, post_payment_review
 from ._roles import Actor, Role
 from ._rules import LifecycleRules
@@ -39,6 +39,7 @@ __all__ = [
     "Lifecycle",
     "LifecycleRules",
     "OverdueBatch",
+    "OverdueItem",
     "PayoutSchedule",
     "PostPaymentReview",
     "Recovery",

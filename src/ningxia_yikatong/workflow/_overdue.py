@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..codes import Period
 from ._calendar import WorkCalendar
 from ._lifecycle import Lifecycle
 from ._states import BatchState
 
-__all__ = ["OverdueBatch", "overdue"]
+__all__ = ["OverdueBatch", "OverdueItem", "overdue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,30 @@ class OverdueBatch:
             f"{self.department} {self.region} 批次 {self.batch_id}"
             f"（{self.policy_code} {self.period}，{state}）："
             f"应于 {self.due.isoformat()} 前发放，已超期 {self.days_late} 天"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueItem:
+    """An item of a paid batch that the bank did not pay (failed, pending or
+    not in the return) and no reissue has paid since, past the batch's due date."""
+
+    batch_id: str
+    seq: int
+    amount: Decimal
+    outcome: str
+    region: str
+    department: str
+    due: _dt.date
+    days_late: int
+
+    @property
+    def what(self) -> str:
+        """One Chinese line for the overdue list."""
+        return (
+            f"{self.department} 批次 {self.batch_id} 第 {self.seq} 条（{self.amount} 元，"
+            f"{self.outcome}，尚未补发到账）：应于 {self.due.isoformat()} 前发放，"
+            f"已超期 {self.days_late} 天"
         )
 
 

@@ -36,7 +36,15 @@ from ..checks import CheckReport
 from ..errors import LedgerError, WorkflowError
 from ..ledger import Ledger, _reconciliations
 from ..ledger._audit import canonical_digest
-from ..ledger._schema import batches, cases, items, lifecycle_steps, lifecycles, recoveries
+from ..ledger._schema import (
+    batches,
+    cases,
+    items,
+    lifecycle_steps,
+    lifecycles,
+    recoveries,
+    reissues,
+)
 from ..ledger._transaction import LedgerWrite
 from ..money import Amount
 from ..payout import PayoutBatch, batch_digest
@@ -44,7 +52,7 @@ from ..reconcile import Outcome, ReconciliationReport
 from ._calendar import WorkCalendar
 from ._cases import Case
 from ._lifecycle import ItemOverride, Lifecycle, Transition
-from ._overdue import OverdueBatch, overdue
+from ._overdue import OverdueBatch, OverdueItem, overdue
 from ._roles import Actor
 from ._rules import LifecycleRules
 from ._states import BatchState, Step
@@ -290,6 +298,39 @@ class LifecycleStore:
     ) -> list[OverdueBatch]:
         """What is late on ``on`` over every stored lifecycle (see :func:`overdue`)."""
         return overdue(self.lifecycles(), on=on, calendar=calendar, expected_from=expected_from)
+
+    def overdue_items(
+        self, *, on: _dt.date, calendar: WorkCalendar | None = None
+    ) -> list[OverdueItem]:
+        """The items of reconciled batches not paid by their due date: what the
+        batch's last reconciliation left failed, pending or missing, less what a
+        reissue (补发, followed through every round) has paid since."""
+        found: list[OverdueItem] = []
+        with self._ledger.engine.connect() as conn:
+            for life in self.lifecycles():
+                if life.parent_batch_id is not None or life.state is BatchState.CANCELLED:
+                    continue
+                due = life.due(calendar)
+                if due is None:
+                    continue
+                late = life.rules.time_limit.days_late(due, on, calendar)
+                unpaid = _unpaid(conn, str(life.batch_id))
+                if late <= 0 or not unpaid:
+                    continue
+                found.extend(
+                    OverdueItem(
+                        batch_id=str(life.batch_id),
+                        seq=seq,
+                        amount=amount,
+                        outcome=outcome.label,
+                        region=str(life.region),
+                        department=life.department,
+                        due=due,
+                        days_late=late,
+                    )
+                    for seq, (amount, outcome) in sorted(unpaid.items())
+                )
+        return found
 
     # -- recoveries ----------------------------------------------------------------
 
@@ -579,6 +620,33 @@ def _region_of(conn: sa.Connection, batch_id: str) -> str:
     if region is None:
         raise LedgerError(f"台账中没有批次 {batch_id}", code="ledger.batch_unknown")
     return str(region)
+
+
+def _unpaid(conn: sa.Connection, batch_id: str) -> dict[int, tuple[Decimal, Outcome]]:
+    """Seq to (amount, outcome) of the batch's items its last reconciliation did
+    not find paid, less those a reissue (and its own reissues) paid since."""
+    recorded = _reconciliations.latest(conn, batch_id)
+    if recorded is None:
+        return {}
+    unpaid: dict[int, tuple[Decimal, Outcome]] = {
+        item.seq: (item.amount, item.outcome)
+        for item in recorded.report.items
+        if item.outcome is not Outcome.PAID
+    }
+    children = conn.execute(
+        sa.select(reissues.c.batch_id, reissues.c.origin).where(
+            reissues.c.parent_batch_id == batch_id
+        )
+    ).all()
+    for child, origin_text in children:
+        if _reconciliations.latest(conn, child) is None:
+            continue  # not reconciled yet: none of its items is known paid
+        origin = json.loads(origin_text)
+        child_unpaid = _unpaid(conn, child)
+        for j, parent_seq in enumerate(origin, 1):
+            if j not in child_unpaid:
+                unpaid.pop(parent_seq, None)
+    return unpaid
 
 
 def _outcome_of(conn: sa.Connection, batch_id: str, seq: int) -> Outcome | None:
