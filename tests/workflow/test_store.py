@@ -4,18 +4,21 @@ with the ledger's claims, payment file, return and reconciliation, and audited."
 from __future__ import annotations
 
 import datetime as _dt
+import random
 from collections.abc import Iterator
 from functools import cache
 
 import pytest
 
+from ningxia_yikatong.bank import AccountNumber, BankAccount, BankCode
 from ningxia_yikatong.checks import CheckContext, CheckReport, run_checks
 from ningxia_yikatong.checks._rules import DUPLICATE_PERSON
 from ningxia_yikatong.errors import LedgerError, WorkflowError
 from ningxia_yikatong.ledger import DataKey, GovernmentLevel, Ledger, PayMode, PiiCipher
 from ningxia_yikatong.money import Amount
 from ningxia_yikatong.payout import PayoutBatch
-from ningxia_yikatong.reconcile import ReconciliationReport
+from ningxia_yikatong.reconcile import ReconciliationReport, Reissue, reissue
+from ningxia_yikatong.testing import card_number
 from ningxia_yikatong.testing.paid import PaidRun
 from ningxia_yikatong.testing.planted import make_policy
 from ningxia_yikatong.workflow import (
@@ -321,13 +324,24 @@ def _through_reconciliation(store: LifecycleStore, run: PaidRun) -> None:
     )
 
 
-def test_items_the_bank_did_not_pay_are_late_until_a_reissue_pays_them(ledger: Ledger) -> None:
-    import random
+def _reissue(run: PaidRun) -> Reissue:
+    """The reissue of the run's failures, each to a new account."""
+    rng = random.Random(3)
+    corrections = {
+        r.seq: BankAccount(
+            number=AccountNumber(card_number(rng, "psbc")),
+            bank=BankCode("psbc"),
+            holder_name=r.item.beneficiary.name,
+            is_yikatong=True,
+        )
+        for r in run.reconciliation.failed
+    }
+    return reissue(run.reconciliation, corrections, batch_id="B-WF-R1")
 
-    from ningxia_yikatong.bank import AccountNumber, BankAccount, BankCode
+
+def test_items_the_bank_did_not_pay_are_late_until_a_reissue_pays_them(ledger: Ledger) -> None:
     from ningxia_yikatong.banks._model import BankReturn, ReturnRecord, ReturnStatus
-    from ningxia_yikatong.reconcile import reconcile, reissue
-    from ningxia_yikatong.testing import card_number
+    from ningxia_yikatong.reconcile import reconcile
 
     run = paid()
     bid = str(run.batch.batch_id)
@@ -340,17 +354,7 @@ def test_items_the_bank_did_not_pay_are_late_until_a_reissue_pays_them(ledger: L
     assert "尚未补发到账" in late[0].what
     assert store.overdue_items(on=_dt.date(2026, 3, 12)) == []
     # a reissue with corrected accounts pays all of them
-    rng = random.Random(3)
-    corrections = {
-        r.seq: BankAccount(
-            number=AccountNumber(card_number(rng, "psbc")),
-            bank=BankCode("psbc"),
-            holder_name=r.item.beneficiary.name,
-            is_yikatong=True,
-        )
-        for r in run.reconciliation.failed
-    }
-    again = reissue(run.reconciliation, corrections, batch_id="B-WF-R1")
+    again = _reissue(run)
     ledger.record_reissue(again.batch, again.origin, actor="ma")
     child = str(again.batch.batch_id)
     ledger.record_payment_file(child, digest="5" * 64, signing_key_fingerprint="dept", actor="wang")
@@ -389,3 +393,21 @@ def test_items_the_bank_did_not_pay_are_late_until_a_reissue_pays_them(ledger: L
         actor="ma",
     )
     assert store.overdue_items(on=_dt.date(2026, 3, 30)) == []
+
+
+def test_a_reissue_is_a_child_batch_with_its_own_lifecycle(ledger: Ledger) -> None:
+    run = paid()
+    store = _approved(ledger, run.batch)
+    _through_reconciliation(store, run)
+    again = _reissue(run)
+    ledger.record_reissue(again.batch, again.origin, actor="ma")
+    child = str(again.batch.batch_id)
+    life = store.start(child, rules=RULES, department="自治区民政厅", actor=CLERK)
+    assert str(life.parent_batch_id) == str(run.batch.batch_id)
+    store.declare(child, CLERK)
+    store.verify(child, VERIFIER)
+    life = store.approve(child, APPROVER, report=_report(again.batch))
+    assert life.state is BatchState.APPROVED
+    # the claims moved from the parent's failed items to the reissue
+    assert sum(ledger.claims_of(child).values()) == again.batch.count
+    assert store.lifecycle(str(run.batch.batch_id)).state is BatchState.RECONCILED
