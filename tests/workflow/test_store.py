@@ -94,7 +94,12 @@ def test_the_whole_lifecycle_is_stored_with_the_ledger_s_records(ledger: Ledger)
     store = _approved(ledger, run.batch)
     assert all(ledger.claims_of(bid).values())
     assert len(ledger.claims_of(bid)) == run.batch.count
-    assert ledger.check_reports(bid)
+    # the approval is bound to the report the ledger recorded, by the same digest
+    [recorded] = ledger.check_reports(bid)
+    approval = store.lifecycle(bid).approval
+    assert approval is not None
+    assert approval.report_digest == recorded.digest
+    assert approval.batch_digest == recorded.batch_digest == ledger.record(bid).digest
     store.send(
         bid,
         APPROVER,
