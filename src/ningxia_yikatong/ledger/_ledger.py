@@ -22,10 +22,12 @@ from ..policy import Target
 from . import _history, _migrate, _payments
 from ._audit import AuditTrail, canonical_digest, sqlite_begin_immediate
 from ._audit_view import LedgerAudit
+from ._bulk import insert_rows
 from ._claims import check_and_claim, claim_rows, is_exclusion_violation
 from ._history import Payment
 from ._payments import BankReturnRecord, PaymentFileRecord
 from ._records import (
+    ITEM_COLUMNS,
     BatchStatus,
     DigestName,
     GovernmentLevel,
@@ -36,7 +38,7 @@ from ._records import (
     batch_digest,
     batch_row,
     item_data,
-    item_row,
+    item_rows,
 )
 from ._schema import audit_events, batches, claims, items, meta
 
@@ -44,6 +46,8 @@ __all__ = ["Ledger", "LedgerStatus", "Payment"]
 
 _KEY_ID = "data_key_id"
 _RETRIES = 5
+#: Items made into rows and written at a time: bounds the memory of a large batch.
+_ITEM_CHUNK = 10_000
 #: PostgreSQL deadlock and serialisation failures: the transaction is retried.
 _TRANSIENT = frozenset({"40P01", "40001"})
 
@@ -337,7 +341,9 @@ class Ledger:
             )
             conn.execute(batches.insert().values(**values))
             bid = str(batch.batch_id)
-            conn.execute(items.insert(), [item_row(bid, item, cipher) for item in batch.items])
+            for at in range(0, batch.count, _ITEM_CHUNK):
+                chunk = batch.items[at : at + _ITEM_CHUNK]
+                insert_rows(conn, items, ITEM_COLUMNS, item_rows(bid, chunk, cipher))
             self._trail.append(
                 conn,
                 actor=actor,
