@@ -23,7 +23,7 @@ from . import _history, _migrate, _payments
 from ._audit import AuditTrail, canonical_digest, sqlite_begin_immediate
 from ._audit_view import LedgerAudit
 from ._bulk import insert_rows
-from ._claims import check_and_claim, claim_rows, is_exclusion_violation
+from ._claims import claim_pending, is_exclusion_violation
 from ._history import Payment
 from ._payments import BankReturnRecord, PaymentFileRecord
 from ._records import (
@@ -431,22 +431,13 @@ class Ledger:
             )
         if status is BatchStatus.APPROVED:
             return 0
-        held = set(
-            conn.scalars(
-                sa.select(claims.c.seq).where(
-                    claims.c.batch_id == batch_id, claims.c.active.is_(True)
-                )
-            )
-        )
-        rows = [r for r in claim_rows(conn, batch_id) if r["seq"] not in held]
-        made = check_and_claim(
+        made = claim_pending(
             conn,
             batch_id=batch_id,
             policy_code=row["policy_code"],
             period=row["period"],
             start=row["period_start"],
             end=row["period_end"],
-            rows=rows,
             household=row["target"] == Target.HOUSEHOLD.value,
             actor=actor,
             now=_now(),
@@ -619,14 +610,13 @@ class Ledger:
             else:
                 fresh.append(seq)
         if fresh:
-            check_and_claim(
+            claim_pending(
                 conn,
                 batch_id=child,
                 policy_code=parent.policy_code,
                 period=parent.period,
                 start=parent.period_start,
                 end=parent.period_end,
-                rows=claim_rows(conn, child, fresh),
                 household=parent.target == Target.HOUSEHOLD.value,
                 actor=actor,
                 now=_now(),
