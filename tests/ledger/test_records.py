@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ningxia_yikatong.errors import LedgerError
 from ningxia_yikatong.ledger import (
@@ -15,11 +18,12 @@ from ningxia_yikatong.ledger import (
     Ledger,
     PayMode,
     RecordedBatch,
+    _records,
     batch_digest,
 )
 from ningxia_yikatong.ledger._pii import DataKey, PiiCipher
 from ningxia_yikatong.ledger._records import DigestName
-from ningxia_yikatong.payout import PayoutBatch
+from ningxia_yikatong.payout import PayoutBatch, PayoutItem
 from ningxia_yikatong.testing import SyntheticData
 from ningxia_yikatong.testing.strategies import payout_batches
 
@@ -131,3 +135,70 @@ def test_department_required(ledger: Ledger) -> None:
     with pytest.raises(LedgerError) as err:
         record(ledger, batch, department=" ")
     assert err.value.code == "ledger.department"
+
+
+# --- the canonical JSON and the rows, fast paths held to their definitions ------
+
+
+def test_fast_canonical_json_covers_every_model_field() -> None:
+    # A field added to the item models must be added to the fast path too
+    # (until then the generic path runs, and this test says so).
+    assert _records._FAST
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    batch=payout_batches(max_items=5),
+    memo=st.one_of(st.none(), st.text(st.characters(exclude_categories=["Cs"]), max_size=60)),
+    quantity=st.one_of(
+        st.none(), st.decimals(min_value="0.0001", max_value="99999", places=4).map(Decimal)
+    ),
+)
+def test_canonical_json_equals_its_definition(
+    batch: PayoutBatch, memo: str | None, quantity: Decimal | None
+) -> None:
+    first = batch.items[0].model_copy(update={"memo": memo, "quantity": quantity})
+    batch = batch.model_copy(update={"items": (first, *batch.items[1:])})
+    assert _records.canonical_json(batch) == _records._canonical_generic(batch)
+    assert json.loads(_records.canonical_json(batch))["items"][0]["memo"] == memo
+
+
+class _Codec:
+    """A codec that is not a PiiCipher: the rows go through it field by field."""
+
+    def __init__(self, cipher: PiiCipher) -> None:
+        self._cipher = cipher
+        self.calls = 0
+
+    @property
+    def key_id(self) -> str:
+        return self._cipher.key_id
+
+    def digest(self, kind: str, value: str) -> str:
+        self.calls += 1
+        return self._cipher.digest(kind, value)
+
+    def encrypt(self, kind: str, value: str) -> bytes:
+        self.calls += 1
+        return self._cipher.encrypt(kind, value)
+
+    def decrypt(self, kind: str, blob: bytes) -> str:
+        return self._cipher.decrypt(kind, blob)
+
+
+def test_item_rows_through_any_codec() -> None:
+    cipher = PiiCipher(DataKey.generate())
+    codec = _Codec(cipher)
+    batch = SyntheticData(seed=3).batch(5, bank="psbc")
+    for rows in (
+        _records.item_rows("B1", batch.items, codec),
+        _records.item_rows("B1", batch.items, cipher),
+    ):
+        assert len(rows) == batch.count
+        for item, row in zip(batch.items, rows, strict=True):
+            data = dict(zip(_records.ITEM_COLUMNS, row, strict=True))
+            back = _records.item_data(data, cipher)
+            assert PayoutItem.model_validate(back) == item
+            assert data["id_digest"] == cipher.digest("id_number", str(item.beneficiary.id_number))
+    phones = sum(item.beneficiary.phone is not None for item in batch.items)
+    assert codec.calls == 4 * batch.count + phones
