@@ -33,7 +33,6 @@ from ningxia_yikatong.ledger import DataKey, GovernmentLevel, Ledger, PayMode, P
 
 Prepare = Callable[[int], Callable[[], int]]
 POSTGRES_ENV = "YIKATONG_BENCH_POSTGRES_URL"
-_TABLES = ("claims", "items", "batches", "ledger_meta", "audit_events", "alembic_version", "plain")
 
 
 def _sqlite_url() -> str:
@@ -45,9 +44,11 @@ def _sqlite_url() -> str:
 def _postgres_url() -> str:
     url = os.environ[POSTGRES_ENV]
     engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for table in _TABLES:
-            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+    # Every table of the database goes (the ledger's, alembic's, the floor's):
+    # the variable names a database the benchmark may empty.
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    tables.drop_all(engine)
     engine.dispose()
     return url
 

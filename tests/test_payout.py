@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ningxia_yikatong import Amount, PayoutBatch, PayoutItem, SubsidyPolicy
+from ningxia_yikatong import Amount, PayoutBatch, PayoutItem, SubsidyPolicy, payout
 from ningxia_yikatong.errors import ModelError
 from ningxia_yikatong.policy import (
     DeclaredStandard,
@@ -295,3 +297,29 @@ def test_without_round_trip_keeps_every_item_once(b: PayoutBatch) -> None:
     for seq in range(1, cleared.count + 1):
         source = b.item(cleared.source_seq(seq) or 0)
         assert cleared.item(seq).model_copy(update={"seq": source.seq}) == source
+
+
+# --- the canonical JSON: the fast path held to its definition ---------------------
+
+
+def test_fast_canonical_json_covers_every_model_field() -> None:
+    # A field added to the item models must be added to the fast path too
+    # (until then the generic path runs, and this test says so).
+    assert payout._FAST
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    batch=payout_batches(max_items=5),
+    memo=st.one_of(st.none(), st.text(st.characters(exclude_categories=["Cs"]), max_size=60)),
+    quantity=st.one_of(
+        st.none(), st.decimals(min_value="0.0001", max_value="99999", places=4).map(Decimal)
+    ),
+)
+def test_canonical_json_equals_its_definition(
+    batch: PayoutBatch, memo: str | None, quantity: Decimal | None
+) -> None:
+    first = batch.items[0].model_copy(update={"memo": memo, "quantity": quantity})
+    batch = batch.model_copy(update={"items": (first, *batch.items[1:])})
+    assert payout.canonical_json(batch) == payout._canonical_generic(batch)
+    assert json.loads(payout.canonical_json(batch))["items"][0]["memo"] == memo

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import gmssl_pyx
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -195,6 +198,9 @@ def test_hmac_sm3_matches_openssl_and_gmssl() -> None:
     subkey = gmssl_pyx.sm3_hmac(RAW, b"ningxia_yikatong/ledger/pii-digest/v1")
     message = b"id_number\x00" + ID_NUMBER.encode()
     assert CIPHER.digest("id_number", ID_NUMBER) == gmssl_pyx.sm3_hmac(subkey, message).hex()
+    mac = crypto_hmac.HMAC(subkey, hashes.SM3())  # OpenSSL's HMAC-SM3
+    mac.update(message)
+    assert CIPHER.digest("id_number", ID_NUMBER) == mac.finalize().hex()
 
 
 @pytest.mark.oracle
@@ -337,16 +343,45 @@ def _parts(blob: bytes) -> tuple[bytes, bytes, bytes, bytes]:
     return aad, blob[9:21], blob[21:-16], blob[-16:]
 
 
-def test_sm4_gcm_matches_gmssl() -> None:
-    # GmSSL's own SM4-GCM (C code independent of OpenSSL, which cryptography uses)
-    # decrypts our blob and, given the same nonce, makes the same ciphertext and tag.
+@pytest.mark.parametrize("value", [ID_NUMBER, "", "宁夏回族自治区 " * 20])
+def test_sm4_gcm_matches_gmssl_and_openssl(value: str) -> None:
+    # The cipher seals with GmSSL (OpenSSL for an empty text); OpenSSL's SM4-GCM
+    # (cryptography) and GmSSL's each open the blob and, given the same nonce,
+    # make the same ciphertext and tag; a blob OpenSSL made opens with the cipher.
     enc_key = HmacSigner(RAW).sign(b"ningxia_yikatong/ledger/pii-encrypt/v1")[:16]
-    value = ID_NUMBER
     blob = CIPHER.encrypt("id_number", value)
     aad, nonce, body, tag = _parts(blob)
     aad += b"id_number"
-    assert gmssl_pyx.sm4_gcm_decrypt(enc_key, nonce, aad, body, tag) == value.encode()
-    assert gmssl_pyx.sm4_gcm_encrypt(enc_key, nonce, aad, value.encode()) == (body, tag)
+    decryptor = Cipher(algorithms.SM4(enc_key), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    assert decryptor.update(body) + decryptor.finalize() == value.encode()
+    encryptor = Cipher(algorithms.SM4(enc_key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    assert encryptor.update(value.encode()) + encryptor.finalize() == body
+    assert encryptor.tag == tag
+    if value:
+        assert gmssl_pyx.sm4_gcm_decrypt(enc_key, nonce, aad, body, tag) == value.encode()
+        assert gmssl_pyx.sm4_gcm_encrypt(enc_key, nonce, aad, value.encode()) == (body, tag)
+    other = os.urandom(12)
+    encryptor = Cipher(algorithms.SM4(enc_key), modes.GCM(other)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    sealed = encryptor.update(value.encode()) + encryptor.finalize() + encryptor.tag
+    assert CIPHER.decrypt("id_number", blob[:9] + other + sealed) == value
+
+
+def test_many_at_once_equal_one_by_one() -> None:
+    values = [ID_NUMBER, "", "13912345678", "马小明"] * 5
+    blobs = CIPHER.encrypt_many("phone", values)
+    assert [CIPHER.decrypt("phone", b) for b in blobs] == values
+    assert len({b[9:21] for b in blobs}) == len(values)  # a nonce of its own each
+    assert CIPHER.digest_many("account", values) == [CIPHER.digest("account", v) for v in values]
+    assert CIPHER.encrypt_many("phone", []) == []
+    with pytest.raises(CryptoError) as info:
+        CIPHER.encrypt_many("email", values)
+    assert info.value.code == "ledger.pii_kind"
+    with pytest.raises(CryptoError) as info:
+        CIPHER.digest_many("phone", ["ok", 5])  # type: ignore[list-item]
+    assert info.value.code == "ledger.pii_value"
 
 
 @pytest.mark.oracle

@@ -15,11 +15,12 @@ from ningxia_yikatong.ledger import (
     Ledger,
     PayMode,
     RecordedBatch,
+    _records,
     batch_digest,
 )
 from ningxia_yikatong.ledger._pii import DataKey, PiiCipher
 from ningxia_yikatong.ledger._records import DigestName
-from ningxia_yikatong.payout import PayoutBatch
+from ningxia_yikatong.payout import PayoutBatch, PayoutItem
 from ningxia_yikatong.testing import SyntheticData
 from ningxia_yikatong.testing.strategies import payout_batches
 
@@ -131,3 +132,47 @@ def test_department_required(ledger: Ledger) -> None:
     with pytest.raises(LedgerError) as err:
         record(ledger, batch, department=" ")
     assert err.value.code == "ledger.department"
+
+
+# --- the rows through any codec ------------------------------------------------
+
+
+class _Codec:
+    """A codec that is not a PiiCipher: the rows go through it field by field."""
+
+    def __init__(self, cipher: PiiCipher) -> None:
+        self._cipher = cipher
+        self.calls = 0
+
+    @property
+    def key_id(self) -> str:
+        return self._cipher.key_id
+
+    def digest(self, kind: str, value: str) -> str:
+        self.calls += 1
+        return self._cipher.digest(kind, value)
+
+    def encrypt(self, kind: str, value: str) -> bytes:
+        self.calls += 1
+        return self._cipher.encrypt(kind, value)
+
+    def decrypt(self, kind: str, blob: bytes) -> str:
+        return self._cipher.decrypt(kind, blob)
+
+
+def test_item_rows_through_any_codec() -> None:
+    cipher = PiiCipher(DataKey.generate())
+    codec = _Codec(cipher)
+    batch = SyntheticData(seed=3).batch(5, bank="psbc")
+    for rows in (
+        _records.item_rows("B1", batch.items, codec),
+        _records.item_rows("B1", batch.items, cipher),
+    ):
+        assert len(rows) == batch.count
+        for item, row in zip(batch.items, rows, strict=True):
+            data = dict(zip(_records.ITEM_COLUMNS, row, strict=True))
+            back = _records.item_data(data, cipher)
+            assert PayoutItem.model_validate(back) == item
+            assert data["id_digest"] == cipher.digest("id_number", str(item.beneficiary.id_number))
+    phones = sum(item.beneficiary.phone is not None for item in batch.items)
+    assert codec.calls == 4 * batch.count + phones

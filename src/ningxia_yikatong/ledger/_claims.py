@@ -15,7 +15,7 @@ runs in the same ``BEGIN IMMEDIATE`` transaction as the insert.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +26,8 @@ from ..identity import mask_id_number
 from ._records import PiiCodec
 from ._schema import claims, items
 
-__all__ = ["Clash", "check_and_claim", "overlap_error", "subject_of"]
+__all__ = ["Clash", "claim_pending", "find_clashes", "inner_clashes", "overlap_error"]
 
-_CHUNK = 500
 EXCLUSION_VIOLATION = "23P01"
 
 
@@ -42,43 +41,84 @@ class Clash:
     other_seq: int
 
 
-def subject_of(row: Mapping[str, Any], household: bool) -> str:
-    """The claim subject of an item row."""
-    if not household:
-        return "P:" + str(row["id_digest"])
-    home = row["household_id"]
-    if home is None:
-        raise LedgerError(
-            f"户类政策的明细第{row['seq']}条没有户编号，无法按户占用",
-            code="ledger.household_missing",
-            record=int(row["seq"]),
+def _subject(household: bool) -> sa.ColumnElement[str]:
+    """The claim subject of an item row, in SQL."""
+    if household:
+        return sa.literal("H:", sa.String) + items.c.household_id
+    return sa.literal("P:", sa.String) + items.c.id_digest
+
+
+def _pending(batch_id: str) -> sa.ColumnElement[bool]:
+    """The batch's items that hold no active claim (what approval claims)."""
+    other = claims.alias("held")
+    held = (
+        sa.select(other.c.claim_id)
+        .where(
+            other.c.batch_id == items.c.batch_id,
+            other.c.seq == items.c.seq,
+            other.c.active.is_(True),
         )
-    return "H:" + str(home)
+        .correlate(items)
+        .exists()
+    )
+    return sa.and_(items.c.batch_id == batch_id, ~held)
+
+
+def inner_clashes(conn: sa.Connection, batch_id: str, household: bool) -> list[Clash]:
+    """Items of the batch wanting a subject an earlier item of it wants too."""
+    subject = _subject(household)
+    twice = (
+        sa.select(subject).where(_pending(batch_id)).group_by(subject).having(sa.func.count() > 1)
+    )
+    query = (
+        sa.select(subject.label("subject"), items.c.seq)
+        .where(_pending(batch_id), subject.in_(twice))
+        .order_by(items.c.seq)
+    )
+    first: dict[str, int] = {}
+    found = []
+    for subj, seq in conn.execute(query):
+        earlier = first.setdefault(subj, seq)
+        if earlier != seq:
+            found.append(Clash(seq, subj, batch_id, earlier))
+    return found
 
 
 def find_clashes(
     conn: sa.Connection,
+    batch_id: str,
+    *,
     policy_code: str,
     start: _dt.date,
     end: _dt.date,
-    wanted: Mapping[str, int],
+    household: bool,
 ) -> list[Clash]:
-    """Active claims of the policy on these subjects overlapping [start, end]."""
-    found: list[Clash] = []
-    subjects = list(wanted)
-    for i in range(0, len(subjects), _CHUNK):
-        part = subjects[i : i + _CHUNK]
-        query = sa.select(claims.c.subject, claims.c.batch_id, claims.c.seq).where(
-            claims.c.policy_code == policy_code,
-            claims.c.subject.in_(part),
-            claims.c.active.is_(True),
-            claims.c.period_start <= end,
-            claims.c.period_end >= start,
+    """Active claims of the policy overlapping [start, end] on the subjects the
+    batch's pending items want: one query joining the items to the claims."""
+    subject = _subject(household)
+    query = (
+        sa.select(subject.label("subject"), items.c.seq, claims.c.batch_id, claims.c.seq)
+        .select_from(
+            items.join(
+                claims,
+                sa.and_(
+                    claims.c.policy_code == policy_code,
+                    claims.c.subject == subject,
+                    claims.c.active.is_(True),
+                    claims.c.period_start <= end,
+                    claims.c.period_end >= start,
+                ),
+            )
         )
-        for subject, batch_id, seq in conn.execute(query):
-            found.append(Clash(wanted[subject], subject, batch_id, seq))
-    found.sort(key=lambda c: (c.seq, c.other_batch_id, c.other_seq))
-    return found
+        .where(_pending(batch_id))
+    )
+    hits = conn.execute(query).all()
+    # Named on the first item wanting the subject, as the inner clashes name the rest.
+    first: dict[str, int] = {}
+    for subj, seq, _other, _other_seq in hits:
+        first[subj] = min(seq, first.get(subj, seq))
+    found = {Clash(first[subj], subj, other, other_seq) for subj, _s, other, other_seq in hits}
+    return sorted(found, key=lambda c: (c.seq, c.other_batch_id, c.other_seq))
 
 
 def overlap_error(
@@ -119,7 +159,7 @@ def overlap_error(
     )
 
 
-def check_and_claim(
+def claim_pending(
     conn: sa.Connection,
     *,
     batch_id: str,
@@ -127,63 +167,88 @@ def check_and_claim(
     period: str,
     start: _dt.date,
     end: _dt.date,
-    rows: Iterable[Mapping[str, Any]],
     household: bool,
     actor: str,
     now: _dt.datetime,
     cipher: PiiCodec | None,
 ) -> int:
-    """Claim every row's subject for the period, or raise ``ledger.claim_overlap``
-    naming every clash (within the batch too) and insert nothing."""
-    by_seq: dict[int, Mapping[str, Any]] = {}
-    wanted: dict[str, int] = {}
-    inner: list[Clash] = []
-    for row in rows:
-        seq = int(row["seq"])
-        by_seq[seq] = row
-        subject = subject_of(row, household)
-        first = wanted.setdefault(subject, seq)
-        if first != seq:
-            inner.append(Clash(seq, subject, batch_id, first))
-    clashes = inner + find_clashes(conn, policy_code, start, end, wanted)
+    """Claim the subject of every item of the batch that holds no active claim
+    yet, for the period, or raise ``ledger.claim_overlap`` naming every clash
+    (within the batch too) and insert nothing.
+
+    Set-based: the checks are two queries over the batch's items and the
+    claims go in with one ``INSERT ... SELECT``, in the caller's transaction
+    (on SQLite ``BEGIN IMMEDIATE``, so no other writer comes between).
+    """
+    if household:
+        missing = conn.scalar(
+            sa.select(sa.func.min(items.c.seq)).where(
+                _pending(batch_id), items.c.household_id.is_(None)
+            )
+        )
+        if missing is not None:
+            raise LedgerError(
+                f"户类政策的明细第{missing}条没有户编号，无法按户占用",
+                code="ledger.household_missing",
+                record=int(missing),
+            )
+    clashes = inner_clashes(conn, batch_id, household)
+    clashes += find_clashes(
+        conn, batch_id, policy_code=policy_code, start=start, end=end, household=household
+    )
     if clashes:
+        seqs = sorted({c.seq for c in clashes})
+        rows: dict[int, Mapping[str, Any]] = {
+            r.seq: {"id_cipher": r.id_cipher}
+            for r in conn.execute(
+                sa.select(items.c.seq, items.c.id_cipher).where(
+                    items.c.batch_id == batch_id, items.c.seq.in_(seqs)
+                )
+            )
+        }
         raise overlap_error(
             batch_id=batch_id,
             policy_code=policy_code,
             period=period,
             clashes=clashes,
-            rows=by_seq,
+            rows=rows,
             cipher=cipher,
         )
-    if wanted:
-        conn.execute(
-            claims.insert(),
+
+    def value(v: object, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+        return sa.literal(v, column.type)
+
+    c = claims.c
+    made = conn.execute(
+        claims.insert().from_select(
             [
-                {
-                    "policy_code": policy_code,
-                    "subject": subject,
-                    "period_start": start,
-                    "period_end": end,
-                    "batch_id": batch_id,
-                    "seq": seq,
-                    "active": True,
-                    "claimed_by": actor,
-                    "claimed_at": now,
-                }
-                for subject, seq in wanted.items()
+                c.policy_code,
+                c.subject,
+                c.period_start,
+                c.period_end,
+                c.batch_id,
+                c.seq,
+                c.active,
+                c.claimed_by,
+                c.claimed_at,
             ],
-        )
-    return len(wanted)
-
-
-def claim_rows(conn: sa.Connection, batch_id: str, seqs: Iterable[int] | None = None) -> list[Any]:
-    """The item rows (seq, digest, cipher, household) of a batch, by seq."""
-    query = sa.select(
-        items.c.seq, items.c.id_digest, items.c.id_cipher, items.c.household_id
-    ).where(items.c.batch_id == batch_id)
-    if seqs is not None:
-        query = query.where(items.c.seq.in_(list(seqs)))
-    return [row._mapping for row in conn.execute(query.order_by(items.c.seq))]
+            sa.select(
+                value(policy_code, c.policy_code),
+                _subject(household),
+                value(start, c.period_start),
+                value(end, c.period_end),
+                items.c.batch_id,
+                items.c.seq,
+                value(True, c.active),
+                value(actor, c.claimed_by),
+                value(now, c.claimed_at),
+            )
+            .where(_pending(batch_id))
+            .order_by(items.c.seq),
+        ),
+        execution_options={"preserve_rowcount": True},
+    )
+    return int(made.rowcount)
 
 
 def is_exclusion_violation(exc: sa.exc.DBAPIError) -> bool:

@@ -16,6 +16,11 @@ from ._schema import batches, claims, items
 
 __all__ = ["Payment", "payments_of", "prior_payouts"]
 
+#: Rows fetched from the database at a time (a million payments never sit
+#: twice in memory, as rows and as payments).
+_STREAM = 10_000
+_FEN = Decimal(100)
+
 
 @dataclass(frozen=True, slots=True)
 class Payment:
@@ -72,14 +77,20 @@ def prior_payouts(
         )
         .order_by(claims.c.batch_id, claims.c.seq)
     )
+    periods: dict[str, Period] = {}
+    decrypt = cipher.decrypt
     out = []
-    for period_text, id_cipher, fen, household, batch_id in conn.execute(query):
+    rows = conn.execution_options(yield_per=_STREAM).execute(query)
+    for period_text, id_cipher, fen, household, batch_id in rows:
+        paid = periods.get(period_text)
+        if paid is None:
+            paid = periods[period_text] = Period(period_text)
         out.append(
             PriorPayout(
                 code,
-                Period(period_text),
-                cipher.decrypt("id_number", id_cipher),
-                Decimal(fen) / 100,
+                paid,
+                decrypt("id_number", id_cipher),
+                Decimal(fen) / _FEN,
                 batch_id,
                 household,
             )

@@ -22,11 +22,13 @@ from ..policy import Target
 from . import _history, _migrate, _payments
 from ._audit import AuditTrail, canonical_digest, sqlite_begin_immediate
 from ._audit_view import LedgerAudit
-from ._claims import check_and_claim, claim_rows, is_exclusion_violation
+from ._bulk import insert_rows
+from ._claims import claim_pending, is_exclusion_violation
 from ._history import Payment
 from ._payments import BankReturnRecord, PaymentFileRecord
 from ._recording import LedgerRecords
 from ._records import (
+    ITEM_COLUMNS,
     BatchStatus,
     DigestName,
     GovernmentLevel,
@@ -37,7 +39,7 @@ from ._records import (
     batch_digest,
     batch_row,
     item_data,
-    item_row,
+    item_rows,
 )
 from ._schema import audit_events, batches, claims, items, meta
 from ._transaction import LedgerWrite, Transient, run_transaction
@@ -47,6 +49,8 @@ __all__ = ["Ledger", "LedgerStatus", "Payment"]
 T = TypeVar("T")
 _KEY_ID = "data_key_id"
 _RETRIES = 5
+#: Items made into rows and written at a time: bounds the memory of a large batch.
+_ITEM_CHUNK = 10_000
 #: PostgreSQL deadlock and serialisation failures: the transaction is retried.
 _TRANSIENT = frozenset({"40P01", "40001"})
 
@@ -336,7 +340,9 @@ class Ledger(LedgerRecords):
             )
             conn.execute(batches.insert().values(**values))
             bid = str(batch.batch_id)
-            conn.execute(items.insert(), [item_row(bid, item, cipher) for item in batch.items])
+            for at in range(0, batch.count, _ITEM_CHUNK):
+                chunk = batch.items[at : at + _ITEM_CHUNK]
+                insert_rows(conn, items, ITEM_COLUMNS, item_rows(bid, chunk, cipher))
             self._trail.append(
                 conn,
                 actor=actor,
@@ -427,22 +433,13 @@ class Ledger(LedgerRecords):
             )
         if status is BatchStatus.APPROVED:
             return 0
-        held = set(
-            conn.scalars(
-                sa.select(claims.c.seq).where(
-                    claims.c.batch_id == batch_id, claims.c.active.is_(True)
-                )
-            )
-        )
-        rows = [r for r in claim_rows(conn, batch_id) if r["seq"] not in held]
-        made = check_and_claim(
+        made = claim_pending(
             conn,
             batch_id=batch_id,
             policy_code=row["policy_code"],
             period=row["period"],
             start=row["period_start"],
             end=row["period_end"],
-            rows=rows,
             household=row["target"] == Target.HOUSEHOLD.value,
             actor=actor,
             now=_now(),
@@ -631,14 +628,13 @@ class Ledger(LedgerRecords):
             else:
                 fresh.append(seq)
         if fresh:
-            check_and_claim(
+            claim_pending(
                 conn,
                 batch_id=child,
                 policy_code=parent.policy_code,
                 period=parent.period,
                 start=parent.period_start,
                 end=parent.period_end,
-                rows=claim_rows(conn, child, fresh),
                 household=parent.target == Target.HOUSEHOLD.value,
                 actor=actor,
                 now=_now(),
