@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,7 @@ from hypothesis import given, settings
 
 from ningxia_yikatong import Amount, PayoutBatch, PayoutItem, SubsidyPolicy
 from ningxia_yikatong.errors import ModelError
+from ningxia_yikatong.payout import batch_digest, canonical_json
 from ningxia_yikatong.policy import (
     DeclaredStandard,
     FixedStandard,
@@ -18,6 +21,7 @@ from ningxia_yikatong.policy import (
     Tier,
     TieredStandard,
 )
+from ningxia_yikatong.signing._digest import digest
 from ningxia_yikatong.testing.strategies import payout_batches
 
 BENEFICIARY = {
@@ -295,3 +299,30 @@ def test_without_round_trip_keeps_every_item_once(b: PayoutBatch) -> None:
     for seq in range(1, cleared.count + 1):
         source = b.item(cleared.source_seq(seq) or 0)
         assert cleared.item(seq).model_copy(update={"seq": source.seq}) == source
+
+
+def _whole_dump(batch: PayoutBatch) -> bytes:
+    def plain(value: object) -> str:
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        assert isinstance(value, dt.date)
+        return value.isoformat()
+
+    return json.dumps(
+        batch.model_dump(mode="python"),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=plain,
+    ).encode()
+
+
+@settings(max_examples=40, deadline=None)
+@given(batch=payout_batches(max_items=6))
+def test_canonical_json_streamed_is_the_whole_dump(batch: PayoutBatch) -> None:
+    # The items are dumped one at a time; the bytes and the digests must stay
+    # those of one dump of the whole batch (what recorded ledgers hold).
+    text = _whole_dump(batch)
+    assert canonical_json(batch) == text
+    assert batch_digest(batch) == hashlib.sha256(text).hexdigest()
+    assert batch_digest(batch, "sm3") == digest(text, "sm3")

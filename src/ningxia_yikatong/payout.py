@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -27,7 +27,7 @@ from .errors import ErrorDetail, Location, ModelError
 from .money import Amount, total
 from .policy import DeclaredStandard, SubsidyPolicy, payment_standard
 from .regions import RegionCode
-from .signing._digest import digest as _digest
+from .signing._digest import digest_chunks
 
 __all__ = ["DigestName", "PayoutBatch", "PayoutItem", "Quantity", "batch_digest", "canonical_json"]
 
@@ -281,10 +281,32 @@ def canonical_json(batch: PayoutBatch) -> bytes:
     >>> canonical_json(a) == canonical_json(b)
     True
     """
-    data = batch.model_dump(mode="python")
+    return b"".join(_canonical_chunks(batch))
+
+
+def _dumps(data: object) -> bytes:
     return json.dumps(
         data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
     ).encode()
+
+
+#: Stands for the items in the batch's JSON while the rest is dumped.
+_ITEMS_MARK: Final = "\x00items\x00"
+
+
+def _canonical_chunks(batch: PayoutBatch) -> Iterator[bytes]:
+    """:func:`canonical_json` in pieces: the batch without its items, split
+    where the items go, and each item dumped on its own, so that no dump of
+    the whole batch is ever held in memory."""
+    head = batch.model_dump(mode="python", exclude={"items"})
+    head["items"] = [_ITEMS_MARK]
+    before, after = _dumps(head).split(_dumps(_ITEMS_MARK), 1)
+    yield before
+    for n, item in enumerate(batch.items):
+        if n:
+            yield b","
+        yield _dumps(item.model_dump(mode="python"))
+    yield after
 
 
 def batch_digest(batch: PayoutBatch, algorithm: DigestName = "sha256") -> str:
@@ -298,4 +320,4 @@ def batch_digest(batch: PayoutBatch, algorithm: DigestName = "sha256") -> str:
     >>> len(batch_digest(batch, "sm3"))
     64
     """
-    return _digest(canonical_json(batch), algorithm)
+    return digest_chunks(_canonical_chunks(batch), algorithm)
