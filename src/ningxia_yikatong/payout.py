@@ -266,6 +266,7 @@ def _plain(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
+@checked(ModelError, "payout")
 def canonical_json(batch: PayoutBatch) -> bytes:
     """The batch as canonical JSON: keys sorted, no spaces, UTF-8, numbers as
     text in their shortest exact spelling, dates ISO; equal batches give
@@ -309,6 +310,7 @@ def _canonical_chunks(batch: PayoutBatch) -> Iterator[bytes]:
     yield after
 
 
+@checked(ModelError, "payout")
 def batch_digest(batch: PayoutBatch, algorithm: DigestName = "sha256") -> str:
     """Hex digest (SHA-256 or SM3) of the batch's canonical JSON: what a batch id
     is bound to in the ledger.
