@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from ningxia_yikatong import Amount, PayoutBatch, PayoutItem, SubsidyPolicy, payout
 from ningxia_yikatong.errors import ModelError
+from ningxia_yikatong.payout import batch_digest, canonical_json
 from ningxia_yikatong.policy import (
     DeclaredStandard,
     FixedStandard,
@@ -20,6 +22,7 @@ from ningxia_yikatong.policy import (
     Tier,
     TieredStandard,
 )
+from ningxia_yikatong.signing._digest import digest
 from ningxia_yikatong.testing.strategies import payout_batches
 
 BENEFICIARY = {
@@ -323,3 +326,30 @@ def test_canonical_json_equals_its_definition(
     batch = batch.model_copy(update={"items": (first, *batch.items[1:])})
     assert payout.canonical_json(batch) == payout._canonical_generic(batch)
     assert json.loads(payout.canonical_json(batch))["items"][0]["memo"] == memo
+
+
+def _whole_dump(batch: PayoutBatch) -> bytes:
+    def plain(value: object) -> str:
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        assert isinstance(value, dt.date)
+        return value.isoformat()
+
+    return json.dumps(
+        batch.model_dump(mode="python"),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=plain,
+    ).encode()
+
+
+@settings(max_examples=40, deadline=None)
+@given(batch=payout_batches(max_items=6))
+def test_canonical_json_streamed_is_the_whole_dump(batch: PayoutBatch) -> None:
+    # The items are dumped one at a time; the bytes and the digests must stay
+    # those of one dump of the whole batch (what recorded ledgers hold).
+    text = _whole_dump(batch)
+    assert canonical_json(batch) == text
+    assert batch_digest(batch) == hashlib.sha256(text).hexdigest()
+    assert batch_digest(batch, "sm3") == digest(text, "sm3")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +14,9 @@ from ningxia_yikatong import PayoutBatch
 from ningxia_yikatong.banks import available_adapters
 from ningxia_yikatong.cli import main
 from ningxia_yikatong.cli._output import DEMO_MARKER
+
+if TYPE_CHECKING:
+    from ningxia_yikatong.ledger import Ledger
 
 
 def _demo(out: Path, *more: str) -> tuple[int, str]:
@@ -129,14 +134,81 @@ def test_demo_records_a_ledger_and_ends_with_its_audit(tmp_path: Path) -> None:
     key = DataKey.from_file(out / "06-台账" / "数据密钥.key")
     url = f"sqlite:///{out / '06-台账' / 'yikatong-ledger.sqlite'}"
     with Ledger.open(url, cipher=PiiCipher(key)) as ledger:
-        ids = ledger.batch_ids()
-        assert ids[0] == "TK202603-PSBC-C"
+        assert ledger.batch_ids() == ["TK202603-PSBC", "TK202603-PSBC-C", "TK202603-PSBC-C-R2"]
         paid = PayoutBatch.model_validate_json(
             (out / "03-比对" / "TK202603-PSBC-C.json").read_text("utf-8")
         )
-        assert ledger.batch(ids[0]) == paid
-        assert all(ledger.record(i).status is BatchStatus.APPROVED for i in ids)
+        assert ledger.batch("TK202603-PSBC-C") == paid
+        assert ledger.record("TK202603-PSBC").status is BatchStatus.CANCELLED
+        assert ledger.record("TK202603-PSBC-C").status is BatchStatus.APPROVED
         assert ledger.status().active_claims == paid.count
         assert ledger.audit.verify() is None
+        _holds_every_kind(ledger, out, paid)
     code, output = _demo(out)  # a re-run replaces its own ledger
     assert code == 0, output
+
+
+def _holds_every_kind(ledger: Ledger, out: Path, paid: PayoutBatch) -> None:
+    """The demo ledger holds each kind of record the flow produced."""
+    from ningxia_yikatong.checks import CheckReport
+    from ningxia_yikatong.reconcile import Outcome, ReconciliationReport
+    from ningxia_yikatong.testing.policies import sample_catalog
+
+    assert [r.version for r in ledger.catalog_revisions()] == [
+        r.version for r in sample_catalog().revisions
+    ]
+    # The check report of the checked batch, and the warning staff accepted.
+    (report,) = ledger.check_reports("TK202603-PSBC")
+    written = (out / "03-比对" / "TK202603-PSBC-比对结果.json").read_text("utf-8")
+    assert report.report == CheckReport.from_json(written)
+    (accepted,) = ledger.overrides("TK202603-PSBC")
+    assert accepted.rule == "household_region"
+    assert any(f.seq == accepted.seq and f.rule == accepted.rule for f in report.report.findings)
+    # Each round: payment file, return (by the SHA-256 of the files' bytes), reconciliation.
+    folder = out / "04-代发" / "psbc"
+    for round_, batch_id in ((1, "TK202603-PSBC-C"), (2, "TK202603-PSBC-C-R2")):
+        files = folder / f"第{round_}轮"
+        (payment,) = ledger.payment_files(batch_id)
+        main = next(p for p in (files / "代发文件").iterdir() if p.suffix != ".sig")
+        assert payment.digest == hashlib.sha256(main.read_bytes()).hexdigest()
+        assert payment.bank_key_fingerprint is not None
+        (back,) = ledger.bank_returns(batch_id)
+        main = next(p for p in (files / "回盘文件").iterdir() if p.suffix != ".sig")
+        assert back.digest == hashlib.sha256(main.read_bytes()).hexdigest()
+        assert back.payment_digest == payment.digest
+        assert back.verifying_key_fingerprint == payment.bank_key_fingerprint
+        (rec,) = ledger.reconciliations(batch_id)
+        result = (files / f"{batch_id}-对账.json").read_text("utf-8")
+        assert rec.report == ReconciliationReport.from_json(result)
+        assert rec.return_digests == (back.digest,)
+    first = ledger.reconciliations("TK202603-PSBC-C")[0]
+    assert first.report.seqs(Outcome.FAILED)  # the reissue pays them
+    link = ledger.reissue_of("TK202603-PSBC-C-R2")
+    assert (link.parent_batch_id, link.reconciliation_digest) == ("TK202603-PSBC-C", first.digest)
+    assert link.origin == first.report.seqs(Outcome.FAILED)
+    # The notices sent, as the SMS file lists them.
+    sent = [
+        line.split("\t") for line in (folder / "逐项告知短信.txt").read_text("utf-8").splitlines()
+    ]
+    recorded = [
+        (str(n.phone), n.text)
+        for batch_id in ("TK202603-PSBC-C", "TK202603-PSBC-C-R2")
+        for s in ledger.notices(batch_id)
+        for n in s.notices
+    ]
+    assert recorded == [(phone, text) for phone, text in sent]
+    actions = {e.action for e in ledger.audit.events()}
+    assert actions >= {
+        "catalog.record",
+        "batch.record",
+        "check.record",
+        "check.override",
+        "batch.cancel",
+        "batch.approve",
+        "payment.send",
+        "return.receive",
+        "reconciliation.record",
+        "claims.move",
+        "notices.send",
+    }
+    assert paid.count == first.report.totals.batch.count

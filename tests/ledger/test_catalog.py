@@ -6,10 +6,14 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from ningxia_yikatong.catalog import CatalogRevision
 from ningxia_yikatong.errors import LedgerError
 from ningxia_yikatong.ledger import DataKey, Ledger, PiiCipher
 from ningxia_yikatong.testing.policies import sample_catalog
+from ningxia_yikatong.testing.strategies import subsidy_policies
 
 
 @pytest.fixture
@@ -50,3 +54,37 @@ def test_other_content_under_a_recorded_number(ledger: Ledger) -> None:
     with pytest.raises(LedgerError) as err:
         ledger.record_catalog_revision("v1", actor="x")  # type: ignore[arg-type]
     assert err.value.code == "ledger.revision_type"
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_revisions_read_back_equal(ledger: Ledger, data: st.DataObject) -> None:
+    # One ledger for every example: each revision comes after the last recorded.
+    recorded = ledger.catalog_revisions()
+    last = recorded[-1].effective_from if recorded else dt.date(2017, 12, 31)
+    effective = last + dt.timedelta(days=data.draw(st.integers(min_value=1, max_value=400)))
+    codes = data.draw(
+        st.lists(st.from_regex(r"\ANX-[A-Z]{2}-[0-9]{3}\Z"), min_size=1, max_size=3, unique=True)
+    )
+    policies = []
+    for code in codes:
+        policy = data.draw(subsidy_policies(code=code))
+        # In force when the revision takes effect, and excluding no other policy.
+        policies.append(
+            policy.model_copy(
+                update={"effective_from": effective, "effective_to": None, "exclusive_with": ()}
+            )
+        )
+    revision = CatalogRevision(
+        version=len(recorded) + 1,
+        effective_from=effective,
+        published_on=effective - dt.timedelta(days=10),
+        note=data.draw(st.text(max_size=20)),
+        policies=tuple(policies),
+    )
+    made = ledger.record_catalog_revision(revision, actor="财政厅")
+    assert ledger.catalog_revision(revision.version) == revision
+    assert ledger.record_catalog_revision(revision, actor="财政厅") == made
+    assert ledger.catalog_revisions()[-1] == made

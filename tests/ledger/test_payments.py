@@ -77,3 +77,25 @@ def test_payment_then_return(ledger: Ledger) -> None:
             "NOPE", digest=BACK, payment_digest=SENT, verifying_key_fingerprint="k", actor="x"
         )
     ) == ("ledger.batch_unknown")
+
+
+def test_payment_files_and_returns_read_back(ledger: Ledger) -> None:
+    from ningxia_yikatong.ledger import BankReturnRecord, PaymentFileRecord
+
+    assert ledger.payment_files("B-PAY") == []
+    assert ledger.bank_returns("B-PAY") == []
+    ledger.approve("B-PAY", actor="审核员")
+    sent = ledger.record_payment_file(
+        "B-PAY", digest=SENT, signing_key_fingerprint="dept-key", actor="出纳"
+    )
+    back = ledger.record_bank_return(
+        "B-PAY", digest=BACK, payment_digest=SENT, verifying_key_fingerprint="bank", actor="出纳"
+    )
+    assert (
+        ledger.payment_files("B-PAY")
+        == [sent]
+        == [PaymentFileRecord("B-PAY", SENT, "dept-key", None)]
+    )
+    assert ledger.bank_returns("B-PAY") == [back] == [BankReturnRecord("B-PAY", BACK, SENT, "bank")]
+    assert _code(lambda: ledger.payment_files("NOPE")) == "ledger.batch_unknown"
+    assert _code(lambda: ledger.bank_returns("NOPE")) == "ledger.batch_unknown"

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import hashlib
 import io
 import random
-import secrets
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +25,14 @@ from rich.table import Table
 from ..bank import BankAccount, agent_bank_info
 from ..banks import BankSimulator, OutcomeRules, ReturnStatus, available_adapters, get_adapter
 from ..banks._adapter import BankAdapter
-from ..checks import CheckContext, CheckReport, PriorPayout, run_checks
+from ..checks import (
+    CheckContext,
+    CheckReport,
+    HouseholdMember,
+    PriorPayout,
+    Severity,
+    run_checks,
+)
 from ..codes import Period
 from ..errors import InvalidAccount
 from ..money import total
@@ -35,7 +41,6 @@ from ..policy import SubsidyPolicy
 from ..reconcile import (
     AccountCorrection,
     Reconciliation,
-    Reissue,
     recipient_notices,
     reconcile,
     reconcile_chain,
@@ -50,6 +55,8 @@ from ..signing._protocols import Signer, Verifier
 from ..testing import SyntheticData, write_roster_csv
 from ..testing.policies import EXTREME_POVERTY, sample_catalog
 from ._app import console, handle_errors, main
+from ._demo_ledger import record_ledger
+from ._demo_runs import ACCEPTED_WARNINGS, BankRun, Checked, Round, heading, say
 from ._output import DEMO_MARKER, DemoFolder
 from ._progress import progress
 
@@ -73,40 +80,13 @@ CORRECTABLE = frozenset(
 )
 
 
-@dataclass
-class BankRun:
-    """What happened at one bank."""
-
-    bank: str
-    name: str
-    items: int
-    amount: Decimal
-    first: Reconciliation
-    reissued: int
-    second: Reconciliation | None
-    paid_count: int
-    paid_amount: Decimal
-    double_payments: int
-    batch: PayoutBatch | None = None
-    reissue: Reissue | None = None
-
-
 def _keys(scheme: str) -> tuple[Signer, Verifier]:
     signer = generate_signer(scheme)
     return signer, signer.verifier()
 
 
-def _say(text: str) -> None:
-    """A line of prose: long lines wrap in the terminal, not in the text."""
-    console.print(text, soft_wrap=True)
-
-
-def _step(title: str) -> None:
-    console.rule(f"[bold]{title}")
-
-
 def _catalog(out: DemoFolder) -> SubsidyPolicy:
-    _step("一、补贴政策清单")
+    heading("一、补贴政策清单")
     catalog = sample_catalog()
     latest = catalog.latest
     out.write("01-政策清单/补贴政策清单.json", catalog.export_json())
@@ -119,12 +99,12 @@ def _catalog(out: DemoFolder) -> SubsidyPolicy:
             str(revision.version), str(revision.effective_from), str(len(revision.policies))
         )
     console.print(table)
-    _say(
+    say(
         f"最新版本与上一版相比：新增 {len(changes.added)} 项，删除 {len(changes.removed)} 项，"
         f"调整 {len(changes.changed)} 项；可整合的相近政策 {len(latest.overlaps())} 对。"
     )
     policy = latest.policy(EXTREME_POVERTY)
-    _say(f"本次发放：{policy.name}（{policy.code}），{PERIOD}。")
+    say(f"本次发放：{policy.name}（{policy.code}），{PERIOD}。")
     return policy
 
 
@@ -149,14 +129,14 @@ def _bad_rows(text: str) -> str:
 def _roster(
     out: DemoFolder, data: SyntheticData, policy: SubsidyPolicy, size: int, banks: Sequence[str]
 ) -> RosterResult:
-    _step("二、花名册导入")
+    heading("二、花名册导入")
     rows = list(data.roster_rows(size, policy=policy, period=PERIOD))
     buffer = io.StringIO()
     write_roster_csv(buffer, rows)
     path = out.write("02-花名册/花名册.csv", _bad_rows(buffer.getvalue()).encode("gb18030"))
     with progress("读取花名册") as step:
         result = read_roster(path, progress=lambda r: step.update(completed=r.position))
-    _say(
+    say(
         f"读取 {result.rows_read} 行（编码 GB18030 自动识别）：有效 {result.valid_count} 行，"
         f"金额合计 {result.total:,} 元；退回 {result.rejected_count} 行。"
     )
@@ -199,10 +179,24 @@ def _context(
     rng: random.Random, items: Sequence[PayoutItem], policy: SubsidyPolicy
 ) -> CheckContext:
     """Reference data in which some beneficiaries died, some are on the public
-    payroll (财政供养人员), and some were paid already."""
+    payroll (财政供养人员), some were paid already, and a few moved: the
+    household registry (户籍信息) still has them in another county."""
     people = [item.beneficiary for item in items]
     dead, payroll, paid = (rng.sample(people, max(1, len(people) // 200)) for _ in range(3))
+    flagged = {p.id_number for p in (*dead, *payroll, *paid)}
+    others = [p for p in people if p.id_number not in flagged]
+    moved = rng.sample(others, min(len(others), max(1, len(people) // 200)))
     return CheckContext.build(
+        household_members=[
+            HouseholdMember(
+                household_id=f"H-MOVED-{n:04d}",
+                id_number=p.id_number,
+                name=p.name,
+                is_head=True,
+                region="640502" if str(p.region).startswith("6401") else "640104",
+            )
+            for n, p in enumerate(moved, 1)
+        ],
         deaths={p.id_number: "2026-01-15" for p in dead},
         public_payroll={p.id_number: "贺兰县某事业单位" for p in payroll},
         prior_payouts=[
@@ -220,40 +214,52 @@ def _context(
 
 def _checks(
     out: DemoFolder, rng: random.Random, batches: dict[str, PayoutBatch], policy: SubsidyPolicy
-) -> dict[str, PayoutBatch]:
-    _step("三、事前比对")
+) -> dict[str, Checked]:
+    heading("三、事前比对")
     everyone = [item for batch in batches.values() for item in batch.items]
     context = _context(rng, everyone, policy)
     by_rule: dict[tuple[str, str, str], int] = defaultdict(int)
-    cleared: dict[str, PayoutBatch] = {}
+    checked: dict[str, Checked] = {}
     with progress("事前比对", total=len(batches)) as step:
         for bank, batch in batches.items():
             step.update(description=f"事前比对：{batch.batch_id}")
             report: CheckReport = run_checks(batch, policy, context)
             out.write_with(f"03-比对/{batch.batch_id}-比对结果.xlsx", report.write_xlsx)
+            out.write(f"03-比对/{batch.batch_id}-比对结果.json", report.to_json(indent=2))
             for finding in report.findings:
                 by_rule[(finding.rule, finding.title, finding.severity.label)] += 1
+            accepted = tuple(
+                (f, ACCEPTED_WARNINGS[f.rule])
+                for f in report.findings
+                if f.rule in ACCEPTED_WARNINGS
+                and f.severity is Severity.WARN
+                and f.seq not in report.blocked_seqs
+            )
             blocked = report.blocked_seqs
+            cleared = None
             if len(blocked) < batch.count:
                 # The checked batch keeps its id and content; what is paid is a new
                 # batch, linked to it item by item.
-                cleared[bank] = batch.without(blocked, batch_id=_cleared_id(batch))
+                cleared = batch.without(blocked, batch_id=_cleared_id(batch))
                 out.write(
-                    f"03-比对/{cleared[bank].batch_id}.json",
-                    cleared[bank].model_dump_json(indent=2, exclude_none=True),
+                    f"03-比对/{cleared.batch_id}.json",
+                    cleared.model_dump_json(indent=2, exclude_none=True),
                 )
+            checked[bank] = Checked(batch, report, accepted, cleared)
             step.advance()
     table = Table("规则", "说明", "级别", "笔数")
     for (rule, title, severity), count in sorted(by_rule.items()):
         table.add_row(rule, title, severity, str(count))
     console.print(table)
-    held = sum(b.count for b in batches.values()) - sum(b.count for b in cleared.values())
-    _say(
-        f"阻断的 {held} 笔暂不发放，转业务部门核实；其余作为新批次"
-        f"（{'、'.join(b.batch_id for b in cleared.values())}）进入代发，"
+    paid = [c.cleared for c in checked.values() if c.cleared is not None]
+    held = sum(b.count for b in batches.values()) - sum(b.count for b in paid)
+    accepted_count = sum(len(c.accepted) for c in checked.values())
+    say(
+        f"阻断的 {held} 笔暂不发放，转业务部门核实；警告 {accepted_count} 笔经核实后人工核定；"
+        f"其余作为新批次（{'、'.join(b.batch_id for b in paid)}）进入代发，"
         "每笔记录其在原批次中的序号。"
     )
-    return cleared
+    return checked
 
 
 def _corrections(data: SyntheticData, rec: Reconciliation, bank: str) -> list[AccountCorrection]:
@@ -270,7 +276,7 @@ def _corrections(data: SyntheticData, rec: Reconciliation, bank: str) -> list[Ac
 
 def _pay_bank(
     adapter: BankAdapter,
-    batch: PayoutBatch,
+    checked: Checked,
     *,
     out: DemoFolder,
     data: SyntheticData,
@@ -278,6 +284,8 @@ def _pay_bank(
     seed: int,
 ) -> BankRun:
     bank = adapter.code
+    batch = checked.cleared
+    assert batch is not None  # only cleared batches are paid
     folder = f"04-代发/{bank}"
     department, department_verifier = _keys(adapter.signature_scheme)
     bank_signer, bank_verifier = _keys(adapter.signature_scheme)
@@ -294,7 +302,7 @@ def _pay_bank(
         ),
     )
 
-    def pay(this: PayoutBatch, round_: int) -> Reconciliation:
+    def pay(this: PayoutBatch, round_: int) -> Round:
         paid_on = this.pay_date or PAY_DATE
         simulator.clock = lambda: _dt.datetime.combine(paid_on, _dt.time(16, 30))
         payment = adapter.render(this, department)
@@ -309,11 +317,21 @@ def _pay_bank(
         out.write(f"{stem}.xlsx", to_xlsx(rec))
         out.write(f"{stem}.csv", to_csv(rec))
         out.write(f"{stem}.json", to_json(rec, indent=2))
-        return rec
+        return Round(
+            # The ledger names a file by the SHA-256 of its bytes (the return's
+            # data file comes first in ``files``), as ``ledger record`` does.
+            payment_digest=hashlib.sha256(payment.content).hexdigest(),
+            signing_key_fingerprint=payment.key_fingerprint,
+            bank_key_fingerprint=bank_verifier.key_fingerprint,
+            return_digest=hashlib.sha256(returned[parsed.files[0]]).hexdigest(),
+            verifying_key_fingerprint=bank_verifier.key_fingerprint,
+            reconciliation=rec,
+            notices=tuple(n for n in recipient_notices(rec, policy) if n.sendable),
+        )
 
-    first = pay(batch, 1)
-    second = None
-    rounds = []
+    rounds = [pay(batch, 1)]
+    reissues = []
+    first = rounds[0].reconciliation
     if first.failed:
         again = reissue(
             first,
@@ -322,78 +340,22 @@ def _pay_bank(
             pay_date=REISSUE_DATE,
         )
         simulator.rules = OutcomeRules()  # the corrected accounts are good
-        second = pay(again.batch, 2)
-        rounds.append((again, second))
-    chain = reconcile_chain(first, rounds)
-    notices = recipient_notices(first, policy) + (
-        recipient_notices(second, policy) if second is not None else []
-    )
+        rounds.append(pay(again.batch, 2))
+        reissues.append((again, rounds[1].reconciliation))
+    chain = reconcile_chain(first, reissues)
     out.write(
         f"{folder}/逐项告知短信.txt",
-        "\n".join(f"{n.phone}\t{n.text}" for n in notices if n.sendable),
+        "\n".join(f"{n.phone}\t{n.text}" for r in rounds for n in r.notices),
     )
     return BankRun(
         bank=bank,
         name=_short_name(adapter),
-        items=batch.count,
-        amount=batch.total,
-        first=first,
-        reissued=0 if second is None else second.batch.count,
-        second=second,
+        rounds=tuple(rounds),
         paid_count=chain.totals.paid.count,
         paid_amount=chain.totals.paid.amount,
         double_payments=len(chain.double_payments),
-        batch=batch,
-        reissue=rounds[0][0] if rounds else None,
-    )
-
-
-def _ledger(out: DemoFolder, runs: Sequence[BankRun], policy: SubsidyPolicy) -> None:
-    """Record every batch and reissue in a ledger file of the output folder
-    (``06-台账``), approve them (claims), and verify the audit trail; skipped,
-    saying so, without the ``ledger`` extra."""
-    try:
-        from ..ledger import DataKey, GovernmentLevel, Ledger, PayMode, PiiCipher  # noqa: PLC0415
-    except ImportError:
-        _say("（未安装 ledger 组件，跳过发放台账：pip install 'ningxia-yikatong[ledger]'）")
-        return
-    _step("发放台账")
-    raw = secrets.token_bytes(32)
-    key = DataKey.from_bytes(raw)
-    # A demo keeps its data key beside the ledger; a deployment never does.
-    out.write("06-台账/数据密钥.key", raw.hex() + "\n")
-    cipher = PiiCipher(key)
-    counts = {"batches": 0, "claims": 0, "moved": 0}
-
-    def build(path: Path) -> None:
-        with Ledger.init(f"sqlite:///{path}", cipher=cipher) as ledger:
-            for revision in sample_catalog().revisions:
-                ledger.record_catalog_revision(revision, actor="演示")
-            for run in runs:
-                if run.batch is None:
-                    continue
-                ledger.record_batch(
-                    run.batch,
-                    department=policy.department,
-                    pay_mode=PayMode.FISCAL_DIRECT,
-                    level=GovernmentLevel.REGION,
-                    target=policy.target,
-                    actor="演示",
-                )
-                counts["claims"] += ledger.approve(str(run.batch.batch_id), actor="演示")
-                counts["batches"] += 1
-                if run.reissue is not None:
-                    counts["moved"] += ledger.record_reissue(
-                        run.reissue.batch, run.reissue.origin, actor="演示"
-                    )
-                    counts["batches"] += 1
-            events = ledger.audit.verify_or_raise()
-        out.ledger_line = f"审计链完整：台账共 {events} 条审计事件，校验通过。"
-
-    out.write_with("06-台账/yikatong-ledger.sqlite", build)
-    _say(
-        f"已登记 {counts['batches']} 个批次，批准发放占用 {counts['claims']} 人，"
-        f"补发承接占用 {counts['moved']} 人；台账文件 06-台账/yikatong-ledger.sqlite。"
+        checked=checked,
+        reissue=reissues[0][0] if reissues else None,
     )
 
 
@@ -431,9 +393,7 @@ def _summary(runs: Sequence[BankRun]) -> None:
         for status, totals in run.first.totals.failed_by_status.items():
             reasons[status.label] += totals.count
     if reasons:
-        _say(
-            "首轮失败原因：" + "，".join(f"{label} {n} 笔" for label, n in sorted(reasons.items()))
-        )
+        say("首轮失败原因：" + "，".join(f"{label} {n} 笔" for label, n in sorted(reasons.items())))
 
 
 @main.command("demo")
@@ -466,9 +426,9 @@ def demo(out: Path, size: int, seed: int, banks: tuple[str, ...]) -> None:
         _run(folder, codes, adapters, size, seed)
     finally:
         folder.close()
-    _say(f"全部文件已写入 {out}（用时 {time.perf_counter() - started:.1f} 秒）。")
+    say(f"全部文件已写入 {out}（用时 {time.perf_counter() - started:.1f} 秒）。")
     if folder.ledger_line:
-        _say(folder.ledger_line)
+        say(folder.ledger_line)
 
 
 def _run(
@@ -482,26 +442,27 @@ def _run(
     batches = {
         bank: _batch(bank, items, policy) for bank, items in _by_bank(roster.items, codes).items()
     }
-    cleared = _checks(out, rng, batches, policy)
+    checked = _checks(out, rng, batches, policy)
 
-    _step("四、代发、回盘、对账与补发")
+    heading("四、代发、回盘、对账与补发")
     runs = []
-    with progress("各代发银行", total=len(cleared)) as step:
+    payable = [c for c in checked.values() if c.cleared is not None]
+    with progress("各代发银行", total=len(payable)) as step:
         for n, adapter in enumerate(adapters):
-            batch = cleared.get(adapter.code)
-            if batch is None:
+            this = checked.get(adapter.code)
+            if this is None or this.cleared is None:
                 continue
             step.update(description=f"{adapter.name}")
-            runs.append(_pay_bank(adapter, batch, out=out, data=data, policy=policy, seed=seed + n))
+            runs.append(_pay_bank(adapter, this, out=out, data=data, policy=policy, seed=seed + n))
             step.advance()
     _summary(runs)
 
-    _ledger(out, runs, policy)
+    record_ledger(out, runs, policy, unpaid=[c for c in checked.values() if c.cleared is None])
 
-    _step("五、小结")
+    heading("五、小结")
     paid = total(Decimal(run.paid_amount) for run in runs)
     doubles = sum(run.double_payments for run in runs)
-    _say(
+    say(
         f"花名册有效 {roster.valid_count} 人，比对后代发 {sum(r.items for r in runs)} 人，"
         f"最终已发放 {sum(r.paid_count for r in runs)} 人、{paid:,} 元；重复发放 {doubles} 笔。"
     )

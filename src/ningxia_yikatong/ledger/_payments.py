@@ -21,8 +21,16 @@ import sqlalchemy as sa
 from ..errors import LedgerError
 from ._audit import AuditTrail
 from ._schema import bank_returns, batches, payment_files
+from ._stored import batch_row
 
-__all__ = ["BankReturnRecord", "PaymentFileRecord", "record_payment_file", "record_return"]
+__all__ = [
+    "BankReturnRecord",
+    "PaymentFileRecord",
+    "payment_files_of",
+    "record_payment_file",
+    "record_return",
+    "returns_of",
+]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -205,3 +213,31 @@ def record_return(
         object_digest=record.digest,
     )
     return record
+
+
+def payment_files_of(conn: sa.Connection, batch_id: str) -> list[PaymentFileRecord]:
+    """The payment files recorded for a batch, in the order recorded."""
+    batch_row(conn, batch_id)
+    rows = conn.execute(
+        sa.select(payment_files)
+        .where(payment_files.c.batch_id == batch_id)
+        .order_by(payment_files.c.recorded_at, payment_files.c.digest)
+    )
+    return [
+        PaymentFileRecord(r.batch_id, r.digest, r.signing_key_fingerprint, r.bank_key_fingerprint)
+        for r in rows
+    ]
+
+
+def returns_of(conn: sa.Connection, batch_id: str) -> list[BankReturnRecord]:
+    """The bank returns recorded for a batch, in the order recorded."""
+    batch_row(conn, batch_id)
+    rows = conn.execute(
+        sa.select(bank_returns)
+        .where(bank_returns.c.batch_id == batch_id)
+        .order_by(bank_returns.c.recorded_at, bank_returns.c.digest)
+    )
+    return [
+        BankReturnRecord(r.batch_id, r.digest, r.payment_digest, r.verifying_key_fingerprint)
+        for r in rows
+    ]

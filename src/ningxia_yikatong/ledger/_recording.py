@@ -17,11 +17,12 @@ from ..catalog import CatalogRevision, PolicyCatalog
 from ..checks import CheckReport
 from ..payout import PayoutBatch, batch_digest
 from ..reconcile import RecipientNotice, ReconciliationReport
-from . import _catalog, _checks, _notices, _reconciliations
+from . import _catalog, _checks, _notices, _payments, _reconciliations
 from ._audit import AuditTrail
 from ._catalog import RecordedRevision
 from ._checks import FindingOverride, RecordedCheckReport
 from ._notices import NoticeSet
+from ._payments import BankReturnRecord, PaymentFileRecord
 from ._reconciliations import RecordedReconciliation, ReissueRecord
 from ._records import PiiCodec
 from ._stored import batch_row
@@ -120,6 +121,18 @@ class LedgerRecords:
         """The findings of a batch accepted by a person, by item and rule."""
         with self._read() as conn:
             return _checks.overrides_of(conn, batch_id)
+
+    # -- payment files and returns (recorded by the Ledger class) ------------------
+
+    def payment_files(self, batch_id: str) -> list[PaymentFileRecord]:
+        """The payment files (代发文件) recorded for a batch, in the order recorded."""
+        with self._read() as conn:
+            return _payments.payment_files_of(conn, batch_id)
+
+    def bank_returns(self, batch_id: str) -> list[BankReturnRecord]:
+        """The bank returns (回盘文件) recorded for a batch, in the order recorded."""
+        with self._read() as conn:
+            return _payments.returns_of(conn, batch_id)
 
     # -- reconciliations ---------------------------------------------------------
 

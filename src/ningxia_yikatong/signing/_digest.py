@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO, Final, Literal, Protocol
 
@@ -50,6 +51,15 @@ def digest(data: bytes, algorithm: DigestAlgorithm = "sm3") -> str:
     """Hex digest of ``data``."""
     h, state = _new(algorithm)
     h.update(bytes(data))
+    return _hex(state)
+
+
+def digest_chunks(chunks: Iterable[bytes], algorithm: DigestAlgorithm = "sm3") -> str:
+    """Hex digest of the concatenation of ``chunks``, hashed as they come
+    (equal to :func:`digest` of the joined bytes)."""
+    h, state = _new(algorithm)
+    for chunk in chunks:
+        h.update(chunk)
     return _hex(state)
 
 
