@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Final
 
 import click
-from rich.table import Table
 
 from ..errors import WorkflowError, YikatongError
 from ..workflow import Lifecycle, Step, Transition, WorkCalendar
@@ -94,20 +93,16 @@ def status_command(
         markup=False,
         soft_wrap=True,
     )
-    table = Table("序号", "操作", "办理人", "时间", "办理后状态", "说明", title="已办理的步骤")
-    for n, t in enumerate(life.transitions, 1):
-        table.add_row(
-            str(n),
-            t.step.label,
-            str(t.actor),
-            t.at.isoformat(timespec="seconds"),
-            t.after.label,
-            _what(t),
-        )
-    if life.transitions:
-        console.print(table)
-    else:
+    if not life.transitions:
         console.print("尚未办理任何步骤（草稿）", markup=False)
+    for n, t in enumerate(life.transitions, 1):
+        what = _what(t)
+        console.print(
+            f"{n}. {t.at.isoformat(timespec='seconds')} 「{t.step.label}」 {t.actor} → "
+            f"{t.after.label}{'；' + what if what else ''}",
+            markup=False,
+            soft_wrap=True,
+        )
     allowed = "、".join(s.label for s in life.allowed_steps()) or "无（流程已结束）"
     console.print(f"可执行：{allowed}", markup=False, soft_wrap=True)
     console.print(_due_line(life, calendar), markup=False, soft_wrap=True)
@@ -144,27 +139,6 @@ def overdue_command(
     if not late:
         console.print(f"截至 {day.isoformat()} 没有超时的批次", markup=False)
         return
-    table = Table(
-        "主管部门",
-        "区划",
-        "批次",
-        "政策",
-        "期间",
-        "状态",
-        "应发放日期",
-        "超期天数",
-        title=f"超时清单（截至 {day.isoformat()}，共 {len(late)} 项）",
-        title_justify="left",
-    )
-    for o in late:
-        table.add_row(
-            o.department,
-            o.region,
-            o.batch_id or "（未申报）",
-            o.policy_code,
-            o.period,
-            o.state.label if o.state is not None else "—",
-            o.due.isoformat(),
-            str(o.days_late),
-        )
-    console.print(table)
+    console.print(f"超时清单（截至 {day.isoformat()}，共 {len(late)} 项）：", markup=False)
+    for o in late:  # by department, region and due date
+        console.print(o.what, markup=False, soft_wrap=True)
