@@ -124,9 +124,10 @@ class Desk:
         self.ok("batch", "verify", self.bid, "--actor", "li")
         self.ok("batch", "approve", self.bid, "--actor", "wang", "--report", "report.json")
 
-    def returned(self) -> None:
-        """Approved, sent and answered by the bank."""
-        self.approved()
+    def returned(self, *, approved: bool = False) -> None:
+        """Approved (unless ``approved`` says it is already), sent and answered by the bank."""
+        if not approved:
+            self.approved()
         self.ok(
             "batch", "send", self.bid, "--actor", "wang", "--batch", "b.json",
             "--payment-file", "pay.txt", "--key", "dept.pub.pem", "--bank-key", "bank.pub.pem",
