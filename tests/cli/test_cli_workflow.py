@@ -127,6 +127,12 @@ def test_a_batch_must_be_recorded_first_and_the_rules_need_a_time_limit(desk: An
     assert "办理时限 5个工作日（时限取自--time-limit）" in out
     out = desk.ok("batch", "status", desk.bid)
     assert "办理时限 5个工作日，自审批起算（尚未审批）" in out
+    desk.ok("batch", "send-back", desk.bid, "--actor", "zhou", "--reason", "期间有误")
+    desk.refused(
+        "cli.rules_fixed", "batch", "declare", desk.bid, "--actor", "ma", "--approvals", "1"
+    )
+    out = desk.ok("batch", "declare", desk.bid, "--actor", "ma", "--time-limit", "5")
+    assert "已建立" not in out
 
 
 def test_sent_back_then_declared_again_under_the_same_rules(desk: Any) -> None:

@@ -193,18 +193,7 @@ def declare_command(
 ) -> None:
     """申报台账中登记的批次；尚无流程时按这些规则建立流程（规则建立后不能更改）。"""
     actor = find_actor(actors_file, actor_id)
-    given = no_town_review or approvals is not None or time_limit is not None or working_days
     with lifecycle_store(url, data_key_file) as store:
-        ledger = store.ledger
-        record = ledger.record(batch_id)
-        rules, source = _rules(
-            ledger,
-            record,
-            town_review=not no_town_review,
-            approvals=approvals,
-            time_limit=time_limit,
-            working_days=working_days,
-        )
         try:
             existing: Lifecycle | None = store.lifecycle(batch_id)
         except WorkflowError as exc:
@@ -212,6 +201,16 @@ def declare_command(
                 raise
             existing = None
         if existing is None:
+            ledger = store.ledger
+            record = ledger.record(batch_id)
+            rules, source = _rules(
+                ledger,
+                record,
+                town_review=not no_town_review,
+                approvals=approvals,
+                time_limit=time_limit,
+                working_days=working_days,
+            )
             store.start(
                 batch_id, rules=rules, department=department or record.department, actor=actor
             )
@@ -220,14 +219,26 @@ def declare_command(
                 markup=False,
                 soft_wrap=True,
             )
-        elif (given and existing.rules != rules) or (
-            department is not None and department != existing.department
-        ):
-            raise WorkflowError(
-                f"批次 {batch_id} 的流程已建立（{existing.department}；"
-                f"{_rules_line(existing.rules)}），规则不能更改：请去掉这些选项",
-                code="cli.rules_fixed",
-            )
+        else:
+            rules = existing.rules
+            limit = rules.time_limit
+            differ = [
+                flag
+                for flag, same in (
+                    ("--no-town-review", not no_town_review or not rules.town_review),
+                    ("--approvals", approvals in (None, rules.signatures_for(Step.APPROVE))),
+                    ("--time-limit", time_limit in (None, limit.days)),
+                    ("--working-days", not working_days or limit.working_days),
+                    ("--department", department in (None, existing.department)),
+                )
+                if not same
+            ]
+            if differ:
+                raise WorkflowError(
+                    f"批次 {batch_id} 的流程已建立（{existing.department}；{_rules_line(rules)}），"
+                    f"规则不能更改：请去掉 {'、'.join(differ)}",
+                    code="cli.rules_fixed",
+                )
         life = store.declare(batch_id, actor)
     console.print(said(life, Step.DECLARE, actor), markup=False, soft_wrap=True)
 
