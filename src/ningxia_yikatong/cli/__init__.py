@@ -20,6 +20,9 @@ from . import _chain  # noqa: F401  (yikatong reconcile-chain)
 from . import _notices  # noqa: F401  (yikatong notices)
 from . import _roster  # noqa: F401  (yikatong roster check, yikatong roster generate)
 from . import _ledger  # noqa: F401  (yikatong ledger)
+from . import _workflow  # noqa: F401  (yikatong batch declare … close, status, overdue)
+from . import _post_review  # noqa: F401  (yikatong review post-payment)
+from . import _cases  # noqa: F401  (yikatong case)
 from . import _demo  # noqa: F401  (yikatong demo)
 # isort: on
 

@@ -109,7 +109,8 @@ def _write_batch(batch: PayoutBatch, out: Path, force: bool) -> None:
 
 @main.group("batch")
 def batch() -> None:
-    """发放批次（PayoutBatch JSON）：由花名册生成、剔除明细生成新批次。"""
+    """发放批次（PayoutBatch JSON）：由花名册生成、剔除明细生成新批次；
+    发放流程（申报、初审、审核、审批、发送、回盘、对账、公示、归档，退回、作废）、状态与超时清单。"""
 
 
 _OUT = click.option(

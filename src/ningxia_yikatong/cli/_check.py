@@ -14,9 +14,10 @@ import getpass
 import json
 import random
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import click
 from rich.markup import escape
@@ -51,7 +52,14 @@ from ._output import refuse_existing, write_with
 from ._progress import progress
 from ._roster import read_roster_shown
 
-__all__ = ["check", "reference_kind"]
+__all__ = [
+    "batch_policy",
+    "catalog_option",
+    "check",
+    "reference_context",
+    "reference_kind",
+    "reference_options",
+]
 
 _KINDS: Final = {
     "deaths": "deaths",
@@ -68,6 +76,8 @@ _KINDS: Final = {
     "household": "households",
     "户籍": "households",
 }
+F = TypeVar("F", bound=Callable[..., Any])
+
 _SEVERITY_STYLE: Final = {"block": "red", "warn": "yellow", "info": "cyan"}
 
 
@@ -150,7 +160,44 @@ def _load_context(
     )
 
 
-def _context(options: dict[str, Any]) -> CheckContext:
+def reference_options(func: F) -> F:
+    """``--ref``, ``--ref-encoding``, ``--severity`` and ``--shared-threshold``: the
+    reference data of a command that runs the checks (read by :func:`reference_context`)."""
+    for option in reversed(
+        (
+            click.option("--ref", "refs", multiple=True, help="参考数据：[种类=]文件，可重复"),
+            click.option(
+                "--ref-encoding", default="utf-8-sig", show_default=True, help="参考数据 CSV 编码"
+            ),
+            click.option(
+                "--severity",
+                "severity_file",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="严重程度配置 JSON",
+            ),
+            click.option(
+                "--shared-threshold",
+                type=click.IntRange(min=2),
+                default=DEFAULT_SHARED_ACCOUNT_THRESHOLD,
+                show_default=True,
+                help="同一账户为多少人收款时提示",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
+#: ``--catalog``: the policy list a command takes its policy from (see :func:`batch_policy`).
+catalog_option: Final = click.option(
+    "--catalog",
+    "catalog_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="补贴政策清单 JSON（默认使用示例政策）",
+)
+
+
+def reference_context(options: dict[str, Any]) -> CheckContext:
     """The reference data of ``--ref`` and ``--severity``; an error names the option."""
     try:
         return _load_context(
@@ -167,6 +214,23 @@ def _context(options: dict[str, Any]) -> CheckContext:
         if options["severity_file"] is not None and where == options["severity_file"].name:
             raise about_file(exc, options["severity_file"], "--severity") from None
         raise
+
+
+def batch_policy(batch: PayoutBatch, options: dict[str, Any]) -> SubsidyPolicy:
+    """The policy of ``batch`` from ``--catalog`` (or the sample policies); a
+    ``--policy`` or ``--period`` given must be the batch's."""
+    for name, flag, value in (
+        ("policy_code", "--policy", batch.policy_code),
+        ("period", "--period", batch.period),
+    ):
+        given = options.get(name)
+        if given and given.strip().upper() != str(value).upper():
+            raise CheckError(
+                f"{flag} {given} 与批次 {batch.batch_id} 的 {value} 不符（可省略 {flag}）",
+                code="cli.option",
+                file=str(options["batch_file"]),
+            )
+    return _policy(str(batch.policy_code), options["catalog_file"], batch.period.start)
 
 
 def _policy(code: str, catalog_file: Path | None, on: _dt.date) -> SubsidyPolicy:
@@ -253,33 +317,14 @@ def _show(report: CheckReport, rows: dict[int, int] | None, max_findings: int) -
     help="改为比对发放批次 JSON（yikatong batch from-roster 生成；政策、期间取自批次）",
 )
 @click.option("--policy", "policy_code", help="政策编码，如 NX-GLJT")
-@click.option(
-    "--catalog",
-    "catalog_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="补贴政策清单 JSON（默认使用示例政策）",
-)
+@catalog_option
 @click.option("--period", help="发放期间，如 2026、2026-H1、2026-Q1、2026-03")
 @click.option("--bank", help="代发银行代码（默认花名册中人数最多的银行）")
 @click.option("--batch-id", help="批次号（默认 CHK-发放期间）")
 @click.option("--payer-account", help="付款账号（财政专户）")
 @click.option("--payer-name", help="付款账户名称")
 @click.option("--pay-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="发放日期 YYYY-MM-DD")
-@click.option("--ref", "refs", multiple=True, help="参考数据：[种类=]文件，可重复")
-@click.option("--ref-encoding", default="utf-8-sig", show_default=True, help="参考数据 CSV 编码")
-@click.option(
-    "--severity",
-    "severity_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="严重程度配置 JSON",
-)
-@click.option(
-    "--shared-threshold",
-    type=click.IntRange(min=2),
-    default=DEFAULT_SHARED_ACCOUNT_THRESHOLD,
-    show_default=True,
-    help="同一账户为多少人收款时提示",
-)
+@reference_options
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -398,7 +443,7 @@ def _from_files(
         items=result.items,
         pay_date=pay_date,
     )
-    context = _context(options)
+    context = reference_context(options)
     rows = {n: result.source_row(n) for n in range(1, len(result.items) + 1)}
     return batch, policy, context, rows
 
@@ -409,19 +454,8 @@ def _from_batch(
     if options["roster_file"] is not None:
         raise CheckError("请指定花名册 ROSTER 或 --batch 之一", code="cli.option")
     batch = load_batch(options["batch_file"], "--batch")
-    for name, flag, value in (
-        ("policy_code", "--policy", batch.policy_code),
-        ("period", "--period", batch.period),
-    ):
-        given = options[name]
-        if given and given.strip().upper() != str(value).upper():
-            raise CheckError(
-                f"{flag} {given} 与批次 {batch.batch_id} 的 {value} 不符（可省略 {flag}）",
-                code="cli.option",
-                file=str(options["batch_file"]),
-            )
-    policy = _policy(str(batch.policy_code), options["catalog_file"], batch.period.start)
-    context = _context(options)
+    policy = batch_policy(batch, options)
+    context = reference_context(options)
     return batch, policy, context, None
 
 

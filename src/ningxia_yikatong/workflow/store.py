@@ -89,6 +89,11 @@ class LifecycleStore:
         self._ledger = ledger
         self._clock = clock
 
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger the lifecycles are stored in."""
+        return self._ledger
+
     # -- lifecycles --------------------------------------------------------------
 
     def start(
