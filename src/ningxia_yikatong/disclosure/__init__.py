@@ -1,0 +1,37 @@
+"""Public disclosure (公示) of payouts, with privacy kept.
+
+A :class:`DisclosureProfile` per policy says which columns a list shows and
+how each is masked (names readable by default; ID, account and phone never
+in full), with the notice window (:class:`NoticeWindow`). :func:`build_disclosure`
+makes the list of one batch for a village, township or county, before payment
+(for objections) or after (what the bank paid, from the reconciliation);
+:func:`to_csv`, :func:`to_json`, :func:`to_xlsx` and :func:`to_html` write it
+with its count and total; :func:`compare_levels` reports every difference
+between the levels' lists of one batch. See ``docs/disclosure.md``.
+"""
+
+from __future__ import annotations
+
+from ._build import Disclosure, DisclosureKind, DisclosureRow, build_disclosure
+from ._levels import LevelDifference, compare_levels
+from ._outputs import to_csv, to_dict, to_html, to_json, to_xlsx
+from ._profile import DEFAULT_COLUMNS, Column, DisclosureProfile, NameMask, NoticeWindow
+
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "Column",
+    "Disclosure",
+    "DisclosureKind",
+    "DisclosureProfile",
+    "DisclosureRow",
+    "LevelDifference",
+    "NameMask",
+    "NoticeWindow",
+    "build_disclosure",
+    "compare_levels",
+    "to_csv",
+    "to_dict",
+    "to_html",
+    "to_json",
+    "to_xlsx",
+]
