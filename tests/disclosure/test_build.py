@@ -17,6 +17,7 @@ from ningxia_yikatong.disclosure import (
     NoticeWindow,
     build_disclosure,
     compare_levels,
+    village_name,
 )
 from ningxia_yikatong.errors import DisclosureError
 from ningxia_yikatong.reconcile import Outcome
@@ -40,13 +41,25 @@ def test_after_payment_lists_the_paid_items_with_the_day_paid(paid: Paid) -> Non
     item = paid.batch.items[row.seq - 1]
     assert row.cells == (
         str(item.beneficiary.name),
-        str(item.beneficiary.region),
+        village_name(item.beneficiary.region),
         "高龄津贴",
         f"{item.amount:.2f}元",
         "",
         f"{item.amount:.2f}",
         "2026-03-20",
     )
+
+
+def test_villages_are_named_never_shown_as_bare_codes(paid: Paid) -> None:
+    item = paid.batch.items[0]
+    code = str(item.beneficiary.region)
+    assert village_name(item.beneficiary.region) == f"贺兰县{code[6:9]}-{code[9:]}"
+    d = build_disclosure(
+        paid.batch, paid.policy, PROFILE, kind="before_payment", window=WINDOW,
+        region=code[:9], place_names={code: "金山村一组", code[:9]: "金贵镇"},
+    )  # fmt: skip
+    assert d.region_name == "金贵镇"
+    assert "金山村一组" in {r.cells[1] for r in d.rows}
 
 
 def test_before_payment_lists_every_item(paid: Paid) -> None:

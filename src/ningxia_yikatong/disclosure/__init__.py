@@ -12,7 +12,7 @@ between the levels' lists of one batch. See ``docs/disclosure.md``.
 
 from __future__ import annotations
 
-from ._build import Disclosure, DisclosureKind, DisclosureRow, build_disclosure
+from ._build import Disclosure, DisclosureKind, DisclosureRow, build_disclosure, village_name
 from ._levels import LevelDifference, compare_levels
 from ._outputs import to_csv, to_dict, to_html, to_json, to_xlsx
 from ._profile import DEFAULT_COLUMNS, Column, DisclosureProfile, NameMask, NoticeWindow
@@ -34,4 +34,5 @@ __all__ = [
     "to_html",
     "to_json",
     "to_xlsx",
+    "village_name",
 ]

@@ -10,6 +10,7 @@ reconciliation, and lists only the paid items, with the day each was paid.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -26,7 +27,7 @@ from ._profile import Column, DisclosureProfile, NameMask, NoticeWindow
 if TYPE_CHECKING:
     from ..workflow import Lifecycle
 
-__all__ = ["Disclosure", "DisclosureKind", "DisclosureRow", "build_disclosure"]
+__all__ = ["Disclosure", "DisclosureKind", "DisclosureRow", "build_disclosure", "village_name"]
 
 
 class DisclosureKind(StrEnum):
@@ -106,6 +107,7 @@ def build_disclosure(
     region: str | None = None,
     reconciliation: Reconciliation | None = None,
     lifecycle: Lifecycle | None = None,
+    place_names: Mapping[str, str] | None = None,
 ) -> Disclosure:
     """The disclosure of ``batch`` for ``region`` (a village, township or county
     code; the batch's region when None).
@@ -113,6 +115,10 @@ def build_disclosure(
     After payment ``reconciliation`` is required and only paid items are
     listed; before payment the ``lifecycle``, when given, must be 已审核 or
     已审批 (``disclosure.not_ready``), and after payment 已对账 or later.
+    ``place_names`` maps village and township codes to their names (the
+    deployment's table, 村组名称); a code without a name is shown as its county
+    and its township and village numbers (``贺兰县101-201``), never as a bare
+    12-digit code.
     """
     kind = DisclosureKind(kind)
     if policy.code != batch.policy_code or profile.policy_code != batch.policy_code:
@@ -154,7 +160,8 @@ def build_disclosure(
             continue
         paid_on = settled.get(item.seq, batch.pay_date)
         cells = tuple(
-            _cell(c, item, batch, policy, profile=profile, paid_on=paid_on) for c in profile.columns
+            _cell(c, item, batch, policy, profile=profile, paid_on=paid_on, places=place_names)
+            for c in profile.columns
         )
         rows.append(
             DisclosureRow(
@@ -171,7 +178,7 @@ def build_disclosure(
         department=policy.department,
         period=str(batch.period),
         region=str(place),
-        region_name=_place_name(place),
+        region_name=_place_name(place, place_names),
         kind=kind,
         window=window,
         columns=profile.columns,
@@ -179,10 +186,19 @@ def build_disclosure(
     )
 
 
-def _place_name(place: RegionCode) -> str:
-    if len(place) == 6:
-        return place.name
-    return f"{place.name}{place}"
+def village_name(code: RegionCode, places: Mapping[str, str] | None = None) -> str:
+    """The name of a village or township for a disclosure list."""
+    if places and str(code) in places:
+        return places[str(code)]
+    if len(code) == 12:
+        return f"{code.name}{code[6:9]}-{code[9:]}"
+    if len(code) == 9:
+        return f"{code.name}{code[6:9]}"
+    return code.name
+
+
+def _place_name(place: RegionCode, places: Mapping[str, str] | None = None) -> str:
+    return village_name(place, places)
 
 
 def _cell(
@@ -193,13 +209,14 @@ def _cell(
     *,
     profile: DisclosureProfile,
     paid_on: _dt.date | None,
+    places: Mapping[str, str] | None,
 ) -> str:
     person = item.beneficiary
     if column is Column.NAME:
         name = str(person.name)
         return name if profile.name_mask is NameMask.FULL else name[0] + "*" * (len(name) - 1)
     if column is Column.VILLAGE:
-        return str(person.region)
+        return village_name(person.region, places)
     if column is Column.POLICY:
         return policy.name
     if column is Column.STANDARD:
