@@ -44,7 +44,6 @@ def test_after_payment_lists_the_paid_items_with_the_day_paid(paid: Paid) -> Non
         village_name(item.beneficiary.region),
         "高龄津贴",
         f"{item.amount:.2f}元",
-        "",
         f"{item.amount:.2f}",
         "2026-03-20",
     )

@@ -98,5 +98,6 @@ def test_csv_layout(paid: Paid) -> None:
     lines = to_csv(d).lstrip("\ufeff").splitlines()
     assert lines[0] == "贺兰县 高龄津贴 2026-03 发放前公示"
     assert lines[1] == "公示期：2026-03-25 至 2026-03-31（7天）"
-    assert lines[2] == "序号,姓名,村组,补贴项目,补贴标准,数量,金额（元）,发放时间"
+    # 数量 is left out: the policy's standard is not per unit
+    assert lines[2] == "序号,姓名,村组,补贴项目,补贴标准,金额（元）,发放时间"
     assert len(lines) == d.count + 4

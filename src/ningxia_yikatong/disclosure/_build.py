@@ -142,6 +142,10 @@ def build_disclosure(
                 code="disclosure.not_ready",
             )
     place = RegionCode(region) if region is not None else batch.region
+    columns = profile.columns
+    if not isinstance(payment_standard(policy.standard), PerUnitStandard):
+        # 数量 means something only for a per-unit standard (亩, 头): left out otherwise.
+        columns = tuple(c for c in columns if c is not Column.QUANTITY)
     settled: dict[int, _dt.date | None] = {}
     if kind is DisclosureKind.AFTER_PAYMENT:
         if reconciliation is None or str(reconciliation.batch.batch_id) != str(batch.batch_id):
@@ -161,7 +165,7 @@ def build_disclosure(
         paid_on = settled.get(item.seq, batch.pay_date)
         cells = tuple(
             _cell(c, item, batch, policy, profile=profile, paid_on=paid_on, places=place_names)
-            for c in profile.columns
+            for c in columns
         )
         rows.append(
             DisclosureRow(
@@ -181,7 +185,7 @@ def build_disclosure(
         region_name=_place_name(place, place_names),
         kind=kind,
         window=window,
-        columns=profile.columns,
+        columns=columns,
         rows=tuple(rows),
     )
 

@@ -97,8 +97,11 @@ th,td{border:1px solid #999;padding:6px 8px;text-align:left;white-space:nowrap}
 th{background:#f0f0f0}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tfoot td{font-weight:bold;background:#fafafa}
+.meta span{white-space:nowrap;margin-right:1em}
+.summary{font-weight:bold;margin:0 0 8px}
 .notice{margin-top:12px;font-size:.9rem;color:#333}
-@media (max-width:600px){body{padding:8px}table{font-size:.85rem}th,td{padding:4px 6px}}
+@media (max-width:600px){body{padding:8px}table{font-size:.85rem}th,td{padding:4px 6px}
+.col-policy{display:none}}
 @page{size:A4;margin:15mm}
 @media print{body{padding:0}.table-wrap{overflow:visible}th{background:#eee}
 tr{page-break-inside:avoid}thead{display:table-header-group}}
@@ -110,12 +113,19 @@ def to_html(disclosure: Disclosure) -> str:
     d = disclosure
     e = html.escape
     numeric = {"amount", "quantity"}
-    head = "".join(f"<th>{e(h)}</th>" for h in ("序号", *d.headers))
+
+    def cls(column: str) -> str:
+        # The policy is in the title: a phone's narrow screen leaves its column out.
+        names = ["num"] if column in numeric else []
+        if column == "policy":
+            names.append("col-policy")
+        return f' class="{" ".join(names)}"' if names else ""
+
+    head = "<th>序号</th>" + "".join(f"<th{cls(c.value)}>{e(c.label)}</th>" for c in d.columns)
     body = []
     for n, row in enumerate(d.rows, 1):
         cells = "".join(
-            f'<td class="num">{e(v)}</td>' if c.value in numeric else f"<td>{e(v)}</td>"
-            for c, v in zip(d.columns, row.cells, strict=True)
+            f"<td{cls(c.value)}>{e(v)}</td>" for c, v in zip(d.columns, row.cells, strict=True)
         )
         body.append(f'<tr><td class="num">{n}</td>{cells}</tr>')
     span = len(d.columns) + 1
@@ -125,7 +135,9 @@ def to_html(disclosure: Disclosure) -> str:
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{e(d.title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{e(d.title)}</h1>"
-        f'<p class="meta">{e(d.department)}　{e(d.window.label())}　批次 {e(d.batch_id)}</p>'
+        f'<p class="meta"><span>{e(d.department)}</span><span>{e(d.window.label())}</span>'
+        f"<span>批次 {e(d.batch_id)}</span></p>"
+        f'<p class="summary">{e(d.totals_line())}</p>'
         f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody>"
         f'<tfoot><tr><td colspan="{span}">{e(d.totals_line())}</td></tr></tfoot>'
