@@ -6,8 +6,13 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import json
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 from python_calamine import CalamineWorkbook
 
 from ningxia_yikatong.disclosure import (
@@ -15,11 +20,14 @@ from ningxia_yikatong.disclosure import (
     DisclosureProfile,
     NoticeWindow,
     build_disclosure,
+    find_browser,
     to_csv,
     to_html,
     to_json,
+    to_pdf,
     to_xlsx,
 )
+from ningxia_yikatong.errors import DisclosureError
 
 from .conftest import Paid
 
@@ -101,3 +109,27 @@ def test_csv_layout(paid: Paid) -> None:
     # 数量 is left out: the policy's standard is not per unit
     assert lines[2] == "序号,姓名,村组,补贴项目,补贴标准,金额（元）,发放时间"
     assert len(lines) == d.count + 4
+
+
+def test_the_pdf_printed_by_chromium_reads_back(paid: Paid, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium and pdftotext (poppler-utils) are required in CI")
+        pytest.skip("chromium or pdftotext missing")
+    d = _all_columns(paid)
+    pdf = to_pdf(d)
+    assert pdf.startswith(b"%PDF")
+    (tmp_path / "notice.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "notice.pdf"), "-"],
+        capture_output=True, check=True, text=True,
+    ).stdout  # fmt: skip
+    assert d.title in text
+    assert f"合计：{d.count}人，{d.total:,.2f}元" in text
+    _no_identifier_in(text, paid)
+
+
+def test_a_missing_browser_is_named() -> None:
+    with pytest.raises(DisclosureError) as excinfo:
+        find_browser("no-such-browser-here")
+    assert excinfo.value.code == "disclosure.browser_missing"

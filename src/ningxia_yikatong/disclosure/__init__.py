@@ -5,9 +5,10 @@ how each is masked (names readable by default; ID, account and phone never
 in full), with the notice window (:class:`NoticeWindow`). :func:`build_disclosure`
 makes the list of one batch for a village, township or county, before payment
 (for objections) or after (what the bank paid, from the reconciliation);
-:func:`to_csv`, :func:`to_json`, :func:`to_xlsx` and :func:`to_html` write it
-with its count and total; :func:`compare_levels` reports every difference
-between the levels' lists of one batch. See ``docs/disclosure.md``.
+:func:`to_csv`, :func:`to_json`, :func:`to_xlsx`, :func:`to_html` and
+:func:`to_pdf` (printed by headless Chromium) write it with its count and
+total; :func:`compare_levels` reports every difference between the levels'
+lists of one batch. See ``docs/disclosure.md``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from ._build import Disclosure, DisclosureKind, DisclosureRow, build_disclosure, village_name
 from ._levels import LevelDifference, compare_levels
 from ._outputs import to_csv, to_dict, to_html, to_json, to_xlsx
+from ._pdf import find_browser, to_pdf
 from ._profile import DEFAULT_COLUMNS, Column, DisclosureProfile, NameMask, NoticeWindow
 
 __all__ = [
@@ -29,10 +31,12 @@ __all__ = [
     "NoticeWindow",
     "build_disclosure",
     "compare_levels",
+    "find_browser",
     "to_csv",
     "to_dict",
     "to_html",
     "to_json",
+    "to_pdf",
     "to_xlsx",
     "village_name",
 ]
