@@ -8,7 +8,9 @@ makes the list of one batch for a village, township or county, before payment
 :func:`to_csv`, :func:`to_json`, :func:`to_xlsx`, :func:`to_html` and
 :func:`to_pdf` (printed by headless Chromium) write it with its count and
 total; :func:`compare_levels` reports every difference between the levels'
-lists of one batch. See ``docs/disclosure.md``.
+lists of one batch. :func:`issue_token` and :func:`read_token` make and check
+the signed, expiring citizen query codes (a region or a batch, never an ID
+number), :func:`qr_png` and :func:`qr_svg` draw them. See ``docs/disclosure.md``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ._levels import LevelDifference, compare_levels
 from ._outputs import to_csv, to_dict, to_html, to_json, to_xlsx
 from ._pdf import find_browser, to_pdf
 from ._profile import DEFAULT_COLUMNS, Column, DisclosureProfile, NameMask, NoticeWindow
+from ._token import QueryScope, QueryToken, issue_token, qr_png, qr_svg, read_token
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -29,9 +32,15 @@ __all__ = [
     "LevelDifference",
     "NameMask",
     "NoticeWindow",
+    "QueryScope",
+    "QueryToken",
     "build_disclosure",
     "compare_levels",
     "find_browser",
+    "issue_token",
+    "qr_png",
+    "qr_svg",
+    "read_token",
     "to_csv",
     "to_dict",
     "to_html",
