@@ -40,7 +40,8 @@ The tree::
     ├── CheckError                  cross-check (比对) engine
     ├── ReconcileError              reconciliation and reissue
     ├── LedgerError                 the payout ledger (台账): schema, claims, keys
-    └── WorkflowError               the payout lifecycle (流程): transitions, roles, time limits
+    ├── WorkflowError               the payout lifecycle (流程): transitions, roles, time limits
+    └── DisclosureError             public disclosure (公示): profiles, masks, windows
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ __all__ = [
     "CatalogError",
     "CheckError",
     "CryptoError",
+    "DisclosureError",
     "ErrorDetail",
     "FileFormatError",
     "InvalidAccount",
@@ -350,3 +352,11 @@ class WorkflowError(YikatongError):
 
     code = "workflow.error"
     default_message = "发放流程错误"
+
+
+class DisclosureError(YikatongError):
+    """Public disclosure (公示): a profile that would show too much, a notice
+    window too short, a disclosure of a batch not at the right step."""
+
+    code = "disclosure.error"
+    default_message = "公示错误"
