@@ -9,13 +9,14 @@ from functools import cache
 
 import pytest
 
-from ningxia_yikatong.banks._model import BankReturn, ReturnRecord, ReturnStatus
+from ningxia_yikatong.banks import BankReturn, ReturnStatus
 from ningxia_yikatong.checks import CheckContext, run_checks
 from ningxia_yikatong.errors import WorkflowError
 from ningxia_yikatong.payout import PayoutBatch, batch_digest
 from ningxia_yikatong.policy import PayMode
 from ningxia_yikatong.reconcile import reconcile
 from ningxia_yikatong.testing.planted import make_batch, make_item, make_policy
+from ningxia_yikatong.testing.returns import bank_answer
 from ningxia_yikatong.workflow import (
     Actor,
     Lifecycle,
@@ -38,32 +39,8 @@ def _batch() -> PayoutBatch:
 
 
 def _bank_return(batch: PayoutBatch) -> BankReturn:
-    statuses = [ReturnStatus.SUCCESS, ReturnStatus.SUCCESS, ReturnStatus.CLOSED]
-    records = tuple(
-        ReturnRecord(
-            seq=item.seq,
-            account=str(item.beneficiary.account.number),
-            name=str(item.beneficiary.account.holder_name),
-            amount=Decimal(item.amount),
-            status=status,
-            raw_code="00" if status is ReturnStatus.SUCCESS else "E12",
-            raw_message="成功" if status is ReturnStatus.SUCCESS else "账户已销户",
-            bank_txn_id=f"T{item.seq}" if status is ReturnStatus.SUCCESS else None,
-            settled_at=_dt.datetime(2026, 3, 5, 10) if status is ReturnStatus.SUCCESS else None,
-            line=item.seq + 1,
-        )
-        for item, status in zip(batch.items, statuses[-len(batch.items) :], strict=True)
-    )
-    return BankReturn(
-        bank=batch.agent_bank,
-        batch_id=batch.batch_id,
-        count=len(records),
-        total=sum((r.amount for r in records), Decimal("0.00")),
-        records=records,
-        files=("return.txt",),
-        signature_algorithm="SM2-SM3",
-        key_fingerprint="ab12",
-    )
+    """Every item paid but the last (account closed)."""
+    return bank_answer(batch, {batch.count: ReturnStatus.CLOSED})
 
 
 def _life(pay_mode: PayMode = PayMode.DEPARTMENT) -> Lifecycle:

@@ -100,27 +100,7 @@ def test_the_whole_lifecycle_is_stored_with_the_ledger_s_records(ledger: Ledger)
     assert approval is not None
     assert approval.report_digest == recorded.digest
     assert approval.batch_digest == recorded.batch_digest == ledger.record(bid).digest
-    store.send(
-        bid,
-        APPROVER,
-        batch=run.batch,
-        file_digest=run.payment_digest,
-        signing_key_fingerprint=run.signing_fingerprint,
-        bank_key_fingerprint=run.bank_fingerprint,
-    )
-    store.record_return(
-        bid,
-        BANK,
-        file_digest=run.return_digest,
-        payment_digest=run.payment_digest,
-        verifying_key_fingerprint=run.bank_fingerprint,
-    )
-    store.reconcile(
-        bid,
-        CLERK,
-        report=ReconciliationReport.of(run.reconciliation),
-        return_digests=[run.return_digest],
-    )
+    _through_reconciliation(store, run)
     store.disclose(bid, CLERK)
     life = store.close(bid, VERIFIER)
     assert life.state is BatchState.CLOSED
@@ -209,26 +189,7 @@ def test_recoveries_are_added_against_paid_items(ledger: Ledger) -> None:
             bid, 1, Amount("1.00"), rule="deceased", reason="死亡", actor=VERIFIER
         )
     assert excinfo.value.code == "workflow.transition"
-    store.send(
-        bid,
-        APPROVER,
-        batch=run.batch,
-        file_digest=run.payment_digest,
-        signing_key_fingerprint=run.signing_fingerprint,
-    )
-    store.record_return(
-        bid,
-        BANK,
-        file_digest=run.return_digest,
-        payment_digest=run.payment_digest,
-        verifying_key_fingerprint=run.bank_fingerprint,
-    )
-    store.reconcile(
-        bid,
-        CLERK,
-        report=ReconciliationReport.of(run.reconciliation),
-        return_digests=[run.return_digest],
-    )
+    _through_reconciliation(store, run)
     paid_item = run.reconciliation.paid[0].item
     failed_item = run.reconciliation.failed[0].item
     half = Amount.from_fen(paid_item.amount.to_fen() // 2)
@@ -345,8 +306,8 @@ def _reissue(run: PaidRun) -> Reissue:
 
 
 def test_items_the_bank_did_not_pay_are_late_until_a_reissue_pays_them(ledger: Ledger) -> None:
-    from ningxia_yikatong.banks._model import BankReturn, ReturnRecord, ReturnStatus
     from ningxia_yikatong.reconcile import reconcile
+    from ningxia_yikatong.testing.returns import bank_answer
 
     run = paid()
     bid = str(run.batch.batch_id)
@@ -363,31 +324,7 @@ def test_items_the_bank_did_not_pay_are_late_until_a_reissue_pays_them(ledger: L
     ledger.record_reissue(again.batch, again.origin, actor="ma")
     child = str(again.batch.batch_id)
     ledger.record_payment_file(child, digest="5" * 64, signing_key_fingerprint="dept", actor="wang")
-    records = tuple(
-        ReturnRecord(
-            seq=item.seq,
-            account=str(item.beneficiary.account.number),
-            name=str(item.beneficiary.account.holder_name),
-            amount=item.amount,
-            status=ReturnStatus.SUCCESS,
-            raw_code="00",
-            raw_message="成功",
-            bank_txn_id=f"T{item.seq}",
-            settled_at=_dt.datetime(2026, 3, 25, 10),
-            line=item.seq + 1,
-        )
-        for item in again.batch.items
-    )
-    answer = BankReturn(
-        bank=again.batch.agent_bank,
-        batch_id=again.batch.batch_id,
-        count=len(records),
-        total=again.batch.total,
-        records=records,
-        files=("return-r1.txt",),
-        signature_algorithm="SM2-SM3",
-        key_fingerprint="bank",
-    )
+    answer = bank_answer(again.batch, settled_at=_dt.datetime(2026, 3, 25, 10))
     ledger.record_bank_return(
         child, digest="6" * 64, payment_digest="5" * 64, verifying_key_fingerprint="bank",
         actor="psbc",

@@ -19,7 +19,7 @@ from ..codes import Period
 from ..errors import LedgerError, YikatongError
 from ..payout import PayoutBatch
 from ..policy import Target
-from . import _history, _migrate, _payments
+from . import _history, _migrate
 from ._audit import AuditTrail, canonical_digest, sqlite_begin_immediate
 from ._audit_view import LedgerAudit
 from ._bulk import insert_rows
@@ -671,17 +671,15 @@ class Ledger(LedgerRecords):
         """Record a payment file sent for an approved batch: its digest (64 hex)
         and the fingerprint of the key that signed it; ``bank_key_fingerprint``
         the bank key expected to sign the return, when known."""
-        with self._write() as conn:
-            return _payments.record_payment_file(
-                conn,
-                self._trail,
-                batch_id=batch_id,
+        return self.transaction(
+            lambda w: w.record_payment_file(
+                batch_id,
                 digest=digest,
                 signing_key_fingerprint=signing_key_fingerprint,
                 bank_key_fingerprint=bank_key_fingerprint,
                 actor=actor,
-                now=_now(),
             )
+        )
 
     def record_bank_return(
         self,
@@ -696,17 +694,15 @@ class Ledger(LedgerRecords):
         answers and the fingerprint of the key it was verified with
         (``ledger.not_sent``, ``ledger.return_mismatch``,
         ``ledger.return_key_mismatch``: see :mod:`ningxia_yikatong.ledger._payments`)."""
-        with self._write() as conn:
-            return _payments.record_return(
-                conn,
-                self._trail,
-                batch_id=batch_id,
+        return self.transaction(
+            lambda w: w.record_bank_return(
+                batch_id,
                 digest=digest,
                 payment_digest=payment_digest,
                 verifying_key_fingerprint=verifying_key_fingerprint,
                 actor=actor,
-                now=_now(),
             )
+        )
 
     # -- history ---------------------------------------------------------------
 

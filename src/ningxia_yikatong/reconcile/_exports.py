@@ -32,7 +32,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..errors import Location, ReconcileError
 from ..identity import mask_account, mask_id_number
-from ._matching import Anomaly, ItemResult, Outcome, ReconcileTotals, Reconciliation, Totals
+from ._matching import (
+    Anomaly,
+    ItemResult,
+    Outcome,
+    ReconcileTotals,
+    Reconciliation,
+    ReturnSummary,
+    Totals,
+)
 
 __all__ = [
     "ANOMALY_HEADERS",
@@ -320,6 +328,37 @@ def _totals(t: Totals) -> dict[str, Any]:
     return {"count": t.count, "amount": f"{t.amount:.2f}"}
 
 
+def totals_dict(t: ReconcileTotals) -> dict[str, Any]:
+    """A reconciliation's totals as :func:`to_dict` writes them."""
+    return {
+        "batch": _totals(t.batch),
+        "paid": _totals(t.paid),
+        "failed": _totals(t.failed),
+        "pending": _totals(t.pending),
+        "missing": _totals(t.missing),
+        "failed_by_status": {s.value: _totals(v) for s, v in t.failed_by_status.items()},
+        "paid_by_bank": f"{t.paid_by_bank:.2f}",
+    }
+
+
+def summary_dict(s: ReturnSummary) -> dict[str, Any]:
+    """One return's summary as :func:`to_dict` writes it."""
+    return {
+        "index": s.index,
+        "bank": s.bank,
+        "batch_id": s.batch_id,
+        "count": s.count,
+        "total": f"{s.total:.2f}",
+        "lines": s.lines,
+        "lines_total": f"{s.lines_total:.2f}",
+        "files": list(s.files),
+        "signature_algorithm": s.signature_algorithm,
+        "key_fingerprint": s.key_fingerprint,
+        "reversal": s.reversal,
+        "used": s.used,
+    }
+
+
 def _anomaly_dict(a: Anomaly) -> dict[str, Any]:
     loc = {k: getattr(a.location, k) for k in ("file", "line", "record", "field", "path")}
     return {
@@ -362,32 +401,8 @@ def to_dict(rec: Reconciliation) -> dict[str, Any]:
         "period": batch.period,
         "round": batch.round,
         "parent_batch_id": batch.parent_batch_id,
-        "totals": {
-            "batch": _totals(t.batch),
-            "paid": _totals(t.paid),
-            "failed": _totals(t.failed),
-            "pending": _totals(t.pending),
-            "missing": _totals(t.missing),
-            "failed_by_status": {s.value: _totals(v) for s, v in t.failed_by_status.items()},
-            "paid_by_bank": f"{t.paid_by_bank:.2f}",
-        },
-        "returns": [
-            {
-                "index": s.index,
-                "bank": s.bank,
-                "batch_id": s.batch_id,
-                "count": s.count,
-                "total": f"{s.total:.2f}",
-                "lines": s.lines,
-                "lines_total": f"{s.lines_total:.2f}",
-                "files": list(s.files),
-                "signature_algorithm": s.signature_algorithm,
-                "key_fingerprint": s.key_fingerprint,
-                "reversal": s.reversal,
-                "used": s.used,
-            }
-            for s in rec.summaries
-        ],
+        "totals": totals_dict(t),
+        "returns": [summary_dict(s) for s in rec.summaries],
         "items": items,
         "anomalies": [_anomaly_dict(a) for a in rec.anomalies],
     }

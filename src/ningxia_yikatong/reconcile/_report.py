@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from ..banks._model import ReturnStatus
 from ..errors import Location, ReconcileError
-from ._exports import to_dict
+from ._exports import summary_dict, to_dict, totals_dict
 from ._matching import (
     Anomaly,
     AnomalyKind,
@@ -115,34 +115,8 @@ class ReconciliationReport:
             "period": self.period,
             "round": self.round,
             "parent_batch_id": self.parent_batch_id,
-            "totals": {
-                "batch": _totals_out(t.batch),
-                "paid": _totals_out(t.paid),
-                "failed": _totals_out(t.failed),
-                "pending": _totals_out(t.pending),
-                "missing": _totals_out(t.missing),
-                "failed_by_status": {
-                    s.value: _totals_out(v) for s, v in t.failed_by_status.items()
-                },
-                "paid_by_bank": f"{t.paid_by_bank:.2f}",
-            },
-            "returns": [
-                {
-                    "index": s.index,
-                    "bank": s.bank,
-                    "batch_id": s.batch_id,
-                    "count": s.count,
-                    "total": f"{s.total:.2f}",
-                    "lines": s.lines,
-                    "lines_total": f"{s.lines_total:.2f}",
-                    "files": list(s.files),
-                    "signature_algorithm": s.signature_algorithm,
-                    "key_fingerprint": s.key_fingerprint,
-                    "reversal": s.reversal,
-                    "used": s.used,
-                }
-                for s in self.returns
-            ],
+            "totals": totals_dict(t),
+            "returns": [summary_dict(s) for s in self.returns],
             "items": [
                 {
                     "seq": i.seq,
@@ -174,10 +148,6 @@ class ReconciliationReport:
                 for a in self.anomalies
             ],
         }
-
-
-def _totals_out(t: Totals) -> dict[str, Any]:
-    return {"count": t.count, "amount": f"{t.amount:.2f}"}
 
 
 def _bad(what: str) -> ReconcileError:
