@@ -4,6 +4,7 @@ with the ledger's claims, payment file, return and reconciliation, and audited."
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import random
 from collections.abc import Iterator
 from functools import cache
@@ -353,3 +354,27 @@ def test_a_reissue_is_a_child_batch_with_its_own_lifecycle(ledger: Ledger) -> No
     # the claims moved from the parent's failed items to the reissue
     assert sum(ledger.claims_of(child).values()) == again.batch.count
     assert store.lifecycle(str(run.batch.batch_id)).state is BatchState.RECONCILED
+
+
+def test_sending_renders_and_signs_with_the_bank_adapter(ledger: Ledger) -> None:
+    from ningxia_yikatong.banks import get_adapter
+    from ningxia_yikatong.signing import Sm2Signer, generate_sm2_key
+
+    run = paid()
+    bid = str(run.batch.batch_id)
+    store = _approved(ledger, run.batch)
+    signer = Sm2Signer(generate_sm2_key())
+    adapter = get_adapter("psbc")
+    changed = run.batch.model_copy(update={"payer_name": "另一个账户"})
+    with pytest.raises(WorkflowError) as excinfo:
+        store.render_and_send(bid, APPROVER, batch=changed, adapter=adapter, signer=signer)
+    assert excinfo.value.code == "workflow.approval_void"
+    with pytest.raises(WorkflowError) as excinfo:
+        store.render_and_send(bid, CLERK, batch=run.batch, adapter=adapter, signer=signer)
+    assert excinfo.value.code == "workflow.role"
+    assert ledger.payment_files(bid) == []
+    payment = store.render_and_send(bid, APPROVER, batch=run.batch, adapter=adapter, signer=signer)
+    [recorded] = ledger.payment_files(bid)
+    assert recorded.digest == hashlib.sha256(payment.content).hexdigest()
+    assert recorded.signing_key_fingerprint == signer.key_fingerprint
+    assert store.lifecycle(bid).sent_file_digest == recorded.digest

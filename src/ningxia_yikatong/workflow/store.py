@@ -24,6 +24,7 @@ are stored with their events. The clock is injected (``clock=``) for tests.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..banks import BankAdapter, PaymentFile
 from ..checks import CheckReport
 from ..errors import LedgerError, WorkflowError
 from ..ledger import Ledger, _reconciliations
@@ -49,6 +51,7 @@ from ..ledger._transaction import LedgerWrite
 from ..money import Amount
 from ..payout import PayoutBatch, batch_digest
 from ..reconcile import Outcome, ReconciliationReport
+from ..signing import Signer
 from ._calendar import WorkCalendar
 from ._cases import Case
 from ._lifecycle import ItemOverride, Lifecycle, Transition
@@ -224,6 +227,39 @@ class LifecycleStore:
             then=record,
             file_digest=file_digest,
         )
+
+    def render_and_send(
+        self,
+        batch_id: str,
+        actor: Actor,
+        *,
+        batch: PayoutBatch,
+        adapter: BankAdapter,
+        signer: Signer,
+        bank_key_fingerprint: str | None = None,
+        created: _dt.date | None = None,
+    ) -> PaymentFile:
+        """发送, rendering the payment file: ``adapter`` renders ``batch`` and
+        signs it with ``signer``; the file is recorded (SHA-256 of its bytes,
+        the signing key's fingerprint) and returned for the embedding system to
+        hand to the bank. Refused, and nothing rendered is recorded, when
+        ``batch`` is not the content approved (``workflow.approval_void``)."""
+        # The step's own checks (state, role, region, the approved content),
+        # in memory, before the bank file is made; the send below checks again
+        # in its transaction.
+        self.lifecycle(batch_id).apply(
+            Step.SEND, actor, at=self._now(), batch_digest=batch_digest(batch), file_digest="0" * 64
+        )
+        payment = adapter.render(batch, signer, created=created)
+        self.send(
+            batch_id,
+            actor,
+            batch=batch,
+            file_digest=hashlib.sha256(payment.content).hexdigest(),
+            signing_key_fingerprint=payment.key_fingerprint,
+            bank_key_fingerprint=bank_key_fingerprint,
+        )
+        return payment
 
     def record_return(
         self,
