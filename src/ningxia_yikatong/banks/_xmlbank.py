@@ -1,0 +1,321 @@
+""":class:`XmlBankAdapter`: the four methods of a bank adapter, derived from the
+bank's declared XML messages (:mod:`._xmllayout`).
+
+A bank module declares ``instruction_message`` and ``return_message`` (trees
+of :class:`~._xmllayout.El` / :class:`~._xmllayout.Leaf`), its codes, file
+names and encoding; the values its headers carry beyond the common ones come
+from :meth:`XmlBankAdapter.instruction_header` / :meth:`return_header`, and
+item values that are computed (a status derived from the code) from
+``derived``. The engine writes in one streaming pass with the canonical digest
+and the enveloped XML-DSig signature, validates against the XSD where the
+message names one, and reads back with exact keys, seq uniqueness, the
+figures (count and total) and the signature checked, every error naming the
+file, the record, the line and the element path.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, ClassVar
+
+from ..errors import BankFileError
+from ..payout import PayoutBatch
+from ..signing._protocols import Signer, Verifier
+from ._model import BankReturn, InstructionRecord, Instructions, PaymentFile, ReturnRecord
+from ._xml import (
+    CanonicalWriter,
+    XmlReader,
+    check_return_records,
+    load_schema,
+    unique_seq,
+    validate_stream,
+)
+from ._xmldsig import SignedXmlAdapter
+from ._xmllayout import (
+    INSTRUCTION_SOURCES,
+    RETURN_SOURCES,
+    El,
+    Items,
+    ReadPlan,
+    XmlMessage,
+    compile_items,
+    figures,
+)
+
+__all__ = ["XmlBankAdapter"]
+
+
+class XmlBankAdapter(SignedXmlAdapter):
+    """A bank whose payment and return files are declared XML messages."""
+
+    instruction_file_name: ClassVar[str]
+    return_file_name: ClassVar[str]
+    instruction_message: ClassVar[XmlMessage]
+    return_message: ClassVar[XmlMessage]
+    #: Item values computed from the record (``name -> function(record)``).
+    derived: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    #: ``BankReturn.extra`` key -> header value name of the return message.
+    return_extra: ClassVar[Mapping[str, str]] = {}
+    #: Validate rendered payment files against the message's XSD.
+    validate: bool = True
+
+    # -- values a subclass extends -------------------------------------------------------
+    def instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
+        """The payment message's header values by name."""
+        return {
+            "batch_id": batch.batch_id,
+            "created": day,
+            "pay_date": batch.pay_date or day,
+            "count": batch.count,
+            "total": batch.total,
+            "payer_account": batch.payer_account,
+            "payer_name": self.config.payer_name or batch.payer_name,
+            "cnaps": self.cnaps,
+        }
+
+    def return_header(
+        self, batch_id: str, records: Sequence[ReturnRecord], day: _dt.date
+    ) -> dict[str, Any]:
+        """The return message's header values by name."""
+        return {
+            "batch_id": batch_id,
+            "created": day,
+            "count": len(records),
+            "total": sum((r.amount for r in records), Decimal("0.00")),
+        }
+
+    def return_code(self, values: Mapping[str, Any]) -> str:
+        """The bank's raw result code of one return item read."""
+        code: str = values["code"]
+        return code
+
+    # -- compiled once per class ---------------------------------------------------------
+    @cached_property
+    def _instruction_writer(self) -> Callable[[Any], str]:
+        return compile_items(
+            self._items_of(self.instruction_message), INSTRUCTION_SOURCES, self.derived
+        )
+
+    @cached_property
+    def _return_writer(self) -> Callable[[Any], str]:
+        return compile_items(self._items_of(self.return_message), RETURN_SOURCES, self.derived)
+
+    @cached_property
+    def _instruction_plan(self) -> ReadPlan:
+        return ReadPlan(self.instruction_message, self.encoding)
+
+    @cached_property
+    def _return_plan(self) -> ReadPlan:
+        return ReadPlan(self.return_message, self.encoding)
+
+    @staticmethod
+    def _items_of(message: XmlMessage) -> Any:
+        def find(node: Any) -> Any:
+            if isinstance(node, Items):
+                return node.element
+            if isinstance(node, El):
+                for child in node.children:
+                    found = find(child)
+                    if found is not None:
+                        return found
+            return None
+
+        return find(message.root)
+
+    # -- writing -------------------------------------------------------------------------
+    def _write(
+        self,
+        message: XmlMessage,
+        header: Mapping[str, Any],
+        items: Any,
+        write_item: Callable[[Any], str],
+        signer: Signer,
+    ) -> bytes:
+        root, before, between, after = message.write(header)
+        w = CanonicalWriter(self.encoding)
+        if message.namespace:
+            w.start(root, xmlns=message.namespace)
+        else:
+            w.raw(f"<{root}>")
+        w.raw(before)
+        raw = w.raw
+        for item in items:
+            raw(write_item(item))
+        return self._sign_and_close(w, signer, between, after)
+
+    def render(
+        self, batch: PayoutBatch, signer: Signer, *, created: _dt.date | None = None
+    ) -> PaymentFile:
+        self.check_signer(signer, "签名密钥")
+        self.check_batch(batch)
+        self._check_text(batch)
+        day = created or batch.pay_date or _dt.date.today()
+        message = self.instruction_message
+        header = self.instruction_header(batch, day)
+        data = self._write(message, header, batch.items, self._instruction_writer, signer)
+        name = self.file_name(
+            self.config.file_name_template or self.instruction_file_name, batch.batch_id, day
+        )
+        if self.validate and message.schema is not None:
+            validate_stream(data, load_schema(message.schema), name, item_tag=message.item_tag)
+        return self._payment_file(batch, name, data, signer)
+
+    def write_return(
+        self,
+        batch_id: str,
+        records: Sequence[ReturnRecord],
+        signer: Signer,
+        *,
+        created: _dt.date | None = None,
+    ) -> dict[str, bytes]:
+        self.check_signer(signer, "签名密钥")
+        day = created or _dt.date.today()
+        check_return_records(records)
+        message = self.return_message
+        header = self.return_header(batch_id, records, day)
+        data = self._write(message, header, records, self._return_writer, signer)
+        name = self.file_name(
+            self.config.return_file_name_template or self.return_file_name, batch_id, day
+        )
+        if message.schema is not None:
+            validate_stream(data, load_schema(message.schema), name, item_tag=message.item_tag)
+        return {name: data}
+
+    # -- reading -------------------------------------------------------------------------
+    def _reader(self, message: XmlMessage, data: bytes, name: str) -> XmlReader:
+        return XmlReader(
+            data,
+            name,
+            items=frozenset({message.item_path}),
+            signature_path=message.signature_path,
+            schema=None if message.schema is None else load_schema(message.schema),
+            root=message.root.tag,
+            namespace=message.namespace,
+        )
+
+    def _read(
+        self,
+        message: XmlMessage,
+        plan: ReadPlan,
+        file: tuple[str, bytes],
+        verifier: Verifier,
+        make: Callable[[int, Mapping[str, Any], int | None], Any],
+        *,
+        in_return: bool,
+    ) -> tuple[list[Any], dict[str, Any], tuple[int, Decimal]]:
+        name, data = file
+        reader = self._reader(message, data, name)
+        self.check_signer(verifier, "验签密钥")
+        records = []
+        seen: set[int] = set()
+        with self._schema_first(reader):
+            for item in reader:
+                self._exact_keys(
+                    item.values,
+                    plan.item_keys,
+                    plan.item_optional,
+                    name,
+                    {"record": item.index, "path": item.path},
+                )
+                seq = unique_seq(item, plan.seq_path, name, seen, in_return=in_return)
+                records.append(make(seq, plan.item_values(item, name), item.line))
+        self._verify_read(reader, verifier, message.signature_path)
+        fields = reader.fields
+        self._exact_keys(fields, plan.header_keys, plan.header_optional, name, {})
+        header = plan.header_values(fields, name)
+        counted = figures(header, [r.amount for r in records], name, message.kind)
+        return records, header, counted
+
+    def read_instructions(
+        self, payment: PaymentFile | Mapping[str, bytes], verifier: Verifier
+    ) -> Instructions:
+        file = self._single(payment, "付款文件")
+        name = file[0]
+
+        def make(seq: int, v: Mapping[str, Any], line: int | None) -> InstructionRecord:
+            return InstructionRecord(
+                seq,
+                v["account"],
+                v["name"],
+                v["id_number"],
+                v["amount"],
+                v.get("memo") or None,
+                line,
+            )
+
+        records, header, (count, total) = self._read(
+            self.instruction_message,
+            self._instruction_plan,
+            file,
+            verifier,
+            make,
+            in_return=False,
+        )
+        return Instructions(
+            bank=self.code,
+            batch_id=header["batch_id"],
+            count=count,
+            total=total,
+            records=tuple(records),
+            payer_account=header["payer_account"],
+            payer_name=header["payer_name"],
+            pay_date=header.get("pay_date"),
+            files=(name,),
+            signature_algorithm=verifier.algorithm,
+            key_fingerprint=verifier.key_fingerprint,
+        )
+
+    def parse_return(
+        self,
+        files: Mapping[str, bytes],
+        verifier: Verifier,
+        *,
+        batch_id: str | None = None,
+    ) -> BankReturn:
+        file = self._single(files, "回盘文件")
+        name = file[0]
+        status_of = self.status_of
+        code_of = self.return_code
+
+        def make(seq: int, v: Mapping[str, Any], line: int | None) -> ReturnRecord:
+            code = code_of(v)
+            return ReturnRecord(
+                seq,
+                v["account"],
+                v["name"],
+                v["amount"],
+                status_of(code),
+                code,
+                v["message"],
+                v.get("txn_id") or None,
+                v.get("settled_at"),
+                line,
+            )
+
+        message = self.return_message
+        records, header, (count, total) = self._read(
+            message, self._return_plan, file, verifier, make, in_return=True
+        )
+        found = header["batch_id"]
+        if batch_id is not None and found != batch_id:
+            path = next(p.path for p in message.header if p.leaf.name == "batch_id")
+            raise BankFileError(
+                f"回盘文件属于批次 {found}，不是批次 {batch_id}",
+                code="bankfile.batch_mismatch",
+                file=name,
+                path=path,
+            )
+        return BankReturn(
+            bank=self.code,
+            batch_id=found,
+            count=count,
+            total=total,
+            records=tuple(records),
+            files=(name,),
+            signature_algorithm=verifier.algorithm,
+            key_fingerprint=verifier.key_fingerprint,
+            extra={key: header[value] for key, value in self.return_extra.items()},
+        )
