@@ -41,6 +41,7 @@ from ._registry import (
     get_adapter,
     registry_failures,
 )
+from ._xmlbank import XmlBankAdapter
 from .simulator import BankSimulator, OutcomeRules
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "RecordFormat",
     "ReturnRecord",
     "ReturnStatus",
+    "XmlBankAdapter",
     "available_adapters",
     "discover_adapters",
     "get_adapter",

@@ -48,24 +48,30 @@ from ._fields import (
 )
 from ._text import Decoded, DelimitedFormat, FixedWidthFormat, RowError, RowErrors
 from ._xlsx import XlsxFormat
+from ._xmllayout import SIGNATURE, El, Items, Leaf, XmlMessage
 
 __all__ = [
+    "SIGNATURE",
     "Code",
     "Const",
     "Date",
     "DateTime",
     "Decoded",
     "DelimitedFormat",
+    "El",
     "Fen",
     "Field",
     "FieldError",
     "Filler",
     "FixedWidthFormat",
     "Integer",
+    "Items",
+    "Leaf",
     "RowError",
     "RowErrors",
     "Text",
     "XlsxFormat",
+    "XmlMessage",
     "Yuan",
     "byte_length",
 ]
