@@ -39,7 +39,6 @@ import contextlib
 import hashlib
 import hmac
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any, ClassVar, Final
 
 from lxml import etree
@@ -367,31 +366,4 @@ class SignedXmlAdapter(BankAdapter):
                 code="bankfile.unexpected",
                 file=file,
                 **{**where, "path": f"{base}/{field}" if base else field},
-            )
-
-    @staticmethod
-    def _figures(
-        count: int,
-        total: Decimal,
-        amounts: list[Decimal],
-        file: str,
-        *,
-        paths: tuple[str, str],
-        kind: str,
-    ) -> None:
-        count_path, total_path = paths
-        if count != len(amounts):
-            raise BankFileError(
-                f"{kind}笔数为{count}，明细实际为{len(amounts)}笔",
-                code="bankfile.count_mismatch",
-                file=file,
-                path=count_path,
-            )
-        actual = sum(amounts, Decimal("0.00"))
-        if total != actual:
-            raise BankFileError(
-                f"{kind}总金额为{total}元，明细合计为{actual}元",
-                code="bankfile.total_mismatch",
-                file=file,
-                path=total_path,
             )

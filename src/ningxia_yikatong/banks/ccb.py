@@ -56,6 +56,17 @@ __all__ = ["CcbAdapter"]
 _S = ReturnStatus
 _NO_ID_CHECK: Final = ("bankfile.id_type", "证件类型应为 01（居民身份证）")
 _NO_NAME_CHECK: Final = ("bankfile.name_check_off", "付款报文未开启户名校验（CHK_NAME 应为 1）")
+#: Leaves both messages have.
+_BATCH: Final = Leaf("BATCH_ID", Code("batch_id", 0))
+_FIGURES: Final = (
+    Leaf("TOTAL_NUM", Integer("count", 12, label="总笔数")),
+    Leaf("TOTAL_AMOUNT", Yuan("total", 18)),
+)
+_PAYEE: Final = (
+    Leaf("SN", Integer("seq", 12)),
+    Leaf("ACC_NO", Code("account", 0)),
+    Leaf("ACC_NAME", Text("name", 0)),
+)
 
 
 class CcbAdapter(XmlBankAdapter):
@@ -84,21 +95,18 @@ class CcbAdapter(XmlBankAdapter):
             Leaf("LANGUAGE", Const("language", 2, value="CN")),
             El(
                 "TX_INFO",
-                Leaf("BATCH_ID", Code("batch_id", 0)),
+                _BATCH,
                 Leaf("PAY_ACCNO", Code("payer_account", 0)),
                 Leaf("PAY_ACCNAME", Text("payer_name", 0)),
                 Leaf("PAY_DATE", Date("pay_date")),
-                Leaf("TOTAL_NUM", Integer("count", 12, label="总笔数")),
-                Leaf("TOTAL_AMOUNT", Yuan("total", 18)),
+                *_FIGURES,
                 Leaf("CHK_NAME", Const("name_check", 1, value="1"), refuse=_NO_NAME_CHECK),
                 El(
                     "DETAIL_LIST",
                     Items(
                         El(
                             "DETAIL",
-                            Leaf("SN", Integer("seq", 12)),
-                            Leaf("ACC_NO", Code("account", 0)),
-                            Leaf("ACC_NAME", Text("name", 0)),
+                            *_PAYEE,
                             Leaf("ID_TYPE", Const("id_type", 2, value="01"), refuse=_NO_ID_CHECK),
                             Leaf("ID_NO", Code("id_number", 0)),
                             Leaf("AMOUNT", Yuan("amount", 18)),
@@ -121,17 +129,14 @@ class CcbAdapter(XmlBankAdapter):
             Leaf("RETURN_MSG", Text("return_message", 0)),
             El(
                 "TX_INFO",
-                Leaf("BATCH_ID", Code("batch_id", 0)),
-                Leaf("TOTAL_NUM", Integer("count", 12, label="总笔数")),
-                Leaf("TOTAL_AMOUNT", Yuan("total", 18)),
+                _BATCH,
+                *_FIGURES,
                 El(
                     "DETAIL_LIST",
                     Items(
                         El(
                             "DETAIL",
-                            Leaf("SN", Integer("seq", 12)),
-                            Leaf("ACC_NO", Code("account", 0)),
-                            Leaf("ACC_NAME", Text("name", 0)),
+                            *_PAYEE,
                             Leaf("AMOUNT", Yuan("amount", 18)),
                             Leaf("RETURN_CODE", Code("code", 0)),
                             Leaf("RETURN_MSG", Text("message", 0)),
