@@ -92,7 +92,7 @@ WRONG: tuple[object, ...] = (_INT, b"x", "x", object(), None, _PAYMENT)
 
 # Covered by their own sweeps (tests/banks/test_adapter.py, tests/banks/test_simulator.py,
 # tests/reconcile/test_argument_types.py): the adapter contract and the simulator.
-_ELSEWHERE = {"BankAdapter", "RecordFileAdapter", "BankSimulator", "RecordFormat"}
+_ELSEWHERE = {"BankAdapter", "RecordFileAdapter", "XmlBankAdapter", "BankSimulator", "RecordFormat"}
 # Protocols and abstract bases: nothing to call.
 _ABSTRACT = {"Signer", "Verifier", "Rule"}
 

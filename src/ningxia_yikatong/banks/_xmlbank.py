@@ -4,7 +4,7 @@ bank's declared XML messages (:mod:`._xmllayout`).
 A bank module declares ``instruction_message`` and ``return_message`` (trees
 of :class:`~._xmllayout.El` / :class:`~._xmllayout.Leaf`), its codes, file
 names and encoding; the values its headers carry beyond the common ones come
-from :meth:`XmlBankAdapter.instruction_header` / :meth:`return_header`, and
+from :meth:`XmlBankAdapter._instruction_header` / :meth:`_return_header`, and
 item values that are computed (a status derived from the code) from
 ``derived``. The engine writes in one streaming pass with the canonical digest
 and the enveloped XML-DSig signature, validates against the XSD where the
@@ -66,7 +66,7 @@ class XmlBankAdapter(SignedXmlAdapter):
     validate: bool = True
 
     # -- values a subclass extends -------------------------------------------------------
-    def instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
+    def _instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
         """The payment message's header values by name."""
         return {
             "batch_id": batch.batch_id,
@@ -79,7 +79,7 @@ class XmlBankAdapter(SignedXmlAdapter):
             "cnaps": self.cnaps,
         }
 
-    def return_header(
+    def _return_header(
         self, batch_id: str, records: Sequence[ReturnRecord], day: _dt.date
     ) -> dict[str, Any]:
         """The return message's header values by name."""
@@ -90,7 +90,7 @@ class XmlBankAdapter(SignedXmlAdapter):
             "total": sum((r.amount for r in records), Decimal("0.00")),
         }
 
-    def return_code(self, values: Mapping[str, Any]) -> str:
+    def _return_code(self, values: Mapping[str, Any]) -> str:
         """The bank's raw result code of one return item read."""
         code: str = values["code"]
         return code
@@ -193,7 +193,7 @@ class XmlBankAdapter(SignedXmlAdapter):
         self._check_widths(batch)
         day = created or batch.pay_date or _dt.date.today()
         message = self.instruction_message
-        header = self.instruction_header(batch, day)
+        header = self._instruction_header(batch, day)
         data = self._write(message, header, batch.items, self._instruction_writer, signer)
         name = self.file_name(
             self.config.file_name_template or self.instruction_file_name, batch.batch_id, day
@@ -214,7 +214,7 @@ class XmlBankAdapter(SignedXmlAdapter):
         day = created or _dt.date.today()
         check_return_records(records)
         message = self.return_message
-        header = self.return_header(batch_id, records, day)
+        header = self._return_header(batch_id, records, day)
         data = self._write(message, header, records, self._return_writer, signer)
         name = self.file_name(
             self.config.return_file_name_template or self.return_file_name, batch_id, day
@@ -317,7 +317,7 @@ class XmlBankAdapter(SignedXmlAdapter):
         file = self._single(files, "回盘文件")
         name = file[0]
         status_of = self.status_of
-        code_of = self.return_code
+        code_of = self._return_code
 
         def make(seq: int, v: Mapping[str, Any], line: int | None) -> ReturnRecord:
             code = code_of(v)

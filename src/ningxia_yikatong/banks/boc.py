@@ -263,23 +263,23 @@ class BocAdapter(XmlBankAdapter):
         super().__init__(config)
         self.validate = validate
 
-    def instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
+    def _instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
         return {
-            **super().instruction_header(batch, day),
+            **super()._instruction_header(batch, day),
             "created_at": f"{day.isoformat()}T00:00:00",
         }
 
-    def return_header(
+    def _return_header(
         self, batch_id: str, records: Sequence[ReturnRecord], day: _dt.date
     ) -> dict[str, Any]:
         return {
-            **super().return_header(batch_id, records, day),
+            **super()._return_header(batch_id, records, day),
             "msg_id": batch_id + "-R",
             "created_at": f"{day.isoformat()}T00:00:00",
             "original_message": "pain.001.001.09",
         }
 
-    def return_code(self, values: Mapping[str, Any]) -> str:
+    def _return_code(self, values: Mapping[str, Any]) -> str:
         """The reason code of a rejection, else the transaction status."""
         code: str = (
             values.get("reason_code") or values.get("reason_proprietary") or values["tx_status"]

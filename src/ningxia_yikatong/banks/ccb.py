@@ -197,20 +197,20 @@ class CcbAdapter(XmlBankAdapter):
     def _request_sn(self, batch_id: str, day: _dt.date) -> str:
         return f"{day:%Y%m%d}{self.config.file_sequence:04d}{batch_id}"[:40]
 
-    def instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
+    def _instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
         return {
-            **super().instruction_header(batch, day),
+            **super()._instruction_header(batch, day),
             "request_sn": self._request_sn(batch.batch_id, day),
             "cust_id": self.cust_id or batch.payer_account,
             "user_id": self.user_id,
             "tx_code": self.tx_code,
         }
 
-    def return_header(
+    def _return_header(
         self, batch_id: str, records: Sequence[ReturnRecord], day: _dt.date
     ) -> dict[str, Any]:
         return {
-            **super().return_header(batch_id, records, day),
+            **super()._return_header(batch_id, records, day),
             "request_sn": self._request_sn(batch_id, day),
             "cust_id": self.cust_id or "",
             "tx_code": self.tx_code,
