@@ -19,14 +19,11 @@ import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
-from operator import attrgetter
 from typing import Any, ClassVar
 
-from ..errors import BankFileError, ErrorDetail, Location
-from ..identity import mask_id_number
+from ..errors import BankFileError
 from ..payout import PayoutBatch
 from ..signing._protocols import Signer, Verifier
-from ._fields import Code, FieldError, Text
 from ._model import BankReturn, InstructionRecord, Instructions, PaymentFile, ReturnRecord
 from ._xml import (
     CanonicalWriter,
@@ -44,6 +41,7 @@ from ._xmllayout import (
     Items,
     ReadPlan,
     XmlMessage,
+    check_widths,
     compile_items,
     figures,
 )
@@ -129,41 +127,6 @@ class XmlBankAdapter(SignedXmlAdapter):
         return find(message.root)
 
     # -- writing -------------------------------------------------------------------------
-    def _check_widths(self, batch: PayoutBatch) -> None:
-        """Refuse, naming every item, text longer than its leaf's byte limit."""
-        limited = [
-            (p, INSTRUCTION_SOURCES[p.leaf.source or p.leaf.name].removeprefix("x."))
-            for p in self.instruction_message.item
-            if p.leaf.field.width
-            and isinstance(p.leaf.field, Text | Code)
-            and (p.leaf.source or p.leaf.name) in INSTRUCTION_SOURCES
-        ]
-        if not limited:
-            return
-        details = []
-        for item in batch.items:
-            for placed, attribute in limited:
-                value = attrgetter(attribute)(item)
-                if value is None:
-                    continue
-                try:
-                    placed.leaf.field.size(str(value), self.encoding)
-                except FieldError as exc:
-                    details.append(
-                        ErrorDetail(
-                            exc.code,
-                            f"序号{item.seq}（{mask_id_number(item.beneficiary.id_number)}）"
-                            f"{placed.path}：{exc.message}",
-                            Location(record=item.seq, path=placed.path),
-                        )
-                    )
-        if details:
-            raise BankFileError(
-                f"{len(details)}处内容超过{self.name}报文的字段长度，整批未生成",
-                code="bankfile.field_too_long",
-                details=details,
-            )
-
     def _write(
         self,
         message: XmlMessage,
@@ -190,7 +153,7 @@ class XmlBankAdapter(SignedXmlAdapter):
         self.check_signer(signer, "签名密钥")
         self.check_batch(batch)
         self._check_text(batch)
-        self._check_widths(batch)
+        check_widths(self.instruction_message.item, batch, self.encoding, self.name)
         day = created or batch.pay_date or _dt.date.today()
         message = self.instruction_message
         header = self._instruction_header(batch, day)

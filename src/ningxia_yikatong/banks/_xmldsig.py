@@ -250,18 +250,7 @@ class SignedXmlAdapter(BankAdapter):
 
     digest_algorithm: ClassVar[str] = "SHA256"
 
-    def _single(self, files: PaymentFile | Mapping[str, bytes], what: str) -> tuple[str, bytes]:
-        mapping = files.files if isinstance(files, PaymentFile) else files
-        if not isinstance(mapping, Mapping) or len(mapping) != 1:
-            count = len(mapping) if isinstance(mapping, Mapping) else 0
-            raise BankFileError(
-                f"{what}应为一个XML文件（签名在文件内），实际收到{count}个文件",
-                code="bankfile.files",
-            )
-        ((name, data),) = mapping.items()
-        if not isinstance(data, bytes | bytearray):
-            raise BankFileError("文件内容应为字节串", code="bankfile.type", file=str(name))
-        return str(name), bytes(data)
+    one_file_message: ClassVar[str] = "{what}应为一个XML文件（签名在文件内），实际收到{count}个文件"
 
     def _check_text(self, batch: PayoutBatch) -> None:
         """Refuse, naming every item, text that XML cannot carry."""

@@ -46,9 +46,12 @@ import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Final, TypeAlias
 
-from ..errors import BankFileError
+from ..errors import BankFileError, ErrorDetail, Location
+from ..identity import mask_id_number
+from ..payout import PayoutBatch
 from ._fields import Code, Const, Date, DateTime, Fen, Field, FieldError, Integer, Text, Yuan
 from ._xml import Item, escape_attr, escape_text, parse_datetime, parse_int, parse_yuan
 
@@ -59,11 +62,16 @@ __all__ = [
     "El",
     "Items",
     "Leaf",
+    "Placed",
     "ReadPlan",
     "XmlMessage",
+    "check_widths",
     "compile_items",
     "figures",
     "format_value",
+    "fstring_literal",
+    "leaf_decoder",
+    "width_check",
 ]
 
 #: Where the writer takes each instruction value from (``x`` is a ``PayoutItem``).
@@ -150,7 +158,7 @@ class El:
 
 
 @dataclass(frozen=True)
-class _Placed:
+class Placed:
     """A leaf with its path (absolute in the header, relative in an item)."""
 
     path: str
@@ -169,22 +177,22 @@ class XmlMessage:
     #: filled in from the tree
     item_path: str = field(init=False)
     signature_path: str = field(init=False)
-    header: tuple[_Placed, ...] = field(init=False)
-    item: tuple[_Placed, ...] = field(init=False)
+    header: tuple[Placed, ...] = field(init=False)
+    item: tuple[Placed, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        header: list[_Placed] = []
-        item: list[_Placed] = []
+        header: list[Placed] = []
+        item: list[Placed] = []
         found: dict[str, str] = {}
 
-        def walk(node: Node, path: str, optional: bool, into: list[_Placed]) -> None:
+        def walk(node: Node, path: str, optional: bool, into: list[Placed]) -> None:
             if isinstance(node, Leaf):
                 here = f"{path}/{node.tag}"
                 opt = optional or node.when is not None
-                into.append(_Placed(here.lstrip("/") if into is item else here, node, opt))
+                into.append(Placed(here.lstrip("/") if into is item else here, node, opt))
                 for attr in node.attrs:
                     at = f"{here}/@{attr.tag}"
-                    into.append(_Placed(at.lstrip("/") if into is item else at, attr, opt))
+                    into.append(Placed(at.lstrip("/") if into is item else at, attr, opt))
             elif isinstance(node, Items):
                 found["items"] = f"{path}/{node.element.tag}"
                 for child in node.element.children:
@@ -270,10 +278,47 @@ def format_value(leaf: Leaf, value: Any) -> str:
     return str(value)
 
 
+def check_widths(placed: Sequence[Placed], batch: PayoutBatch, encoding: str, bank: str) -> None:
+    """Refuse, naming every item of ``batch``, text longer than its leaf's byte
+    limit (``placed``: the item leaves of an instruction message)."""
+    limited = [
+        (p, INSTRUCTION_SOURCES[p.leaf.source or p.leaf.name].removeprefix("x."))
+        for p in placed
+        if p.leaf.field.width
+        and isinstance(p.leaf.field, Text | Code)
+        and (p.leaf.source or p.leaf.name) in INSTRUCTION_SOURCES
+    ]
+    if not limited:
+        return
+    details = []
+    for item in batch.items:
+        for leaf_at, attribute in limited:
+            value = attrgetter(attribute)(item)
+            if value is None:
+                continue
+            try:
+                leaf_at.leaf.field.size(str(value), encoding)
+            except FieldError as exc:
+                details.append(
+                    ErrorDetail(
+                        exc.code,
+                        f"序号{item.seq}（{mask_id_number(item.beneficiary.id_number)}）"
+                        f"{leaf_at.path}：{exc.message}",
+                        Location(record=item.seq, path=leaf_at.path),
+                    )
+                )
+    if details:
+        raise BankFileError(
+            f"{len(details)}处内容超过{bank}报文的字段长度，整批未生成",
+            code="bankfile.field_too_long",
+            details=details,
+        )
+
+
 # -- writing items ------------------------------------------------------------------------
 
 
-def _fstring_literal(text: str) -> str:
+def fstring_literal(text: str) -> str:
     return (
         text.replace("\\", "\\\\")
         .replace('"', '\\"')
@@ -307,7 +352,7 @@ def compile_items(
         name = leaf.source or leaf.name
         if isinstance(f, Const):
             text = escape_attr(f.value) if attr else escape_text(f.value)
-            return _fstring_literal(text)
+            return fstring_literal(text)
         src = source(name)
         var = f"v{next(counter)}"
         escape = "escattr" if attr else "esc"
@@ -382,7 +427,7 @@ def compile_items(
 _Decoder: TypeAlias = Callable[[str, str | None, dict[str, Any]], Any]
 
 
-def _decoder(placed: _Placed, *, in_item: bool) -> _Decoder | None:
+def leaf_decoder(placed: Placed, *, in_item: bool) -> _Decoder | None:
     """The check and conversion of a leaf's text, or ``None`` for text kept as it is."""
     leaf = placed.leaf
     f = leaf.field
@@ -426,7 +471,7 @@ def _decoder(placed: _Placed, *, in_item: bool) -> _Decoder | None:
     return None
 
 
-def _width_check(placed: _Placed, encoding: str) -> _Decoder | None:
+def width_check(placed: Placed, encoding: str) -> _Decoder | None:
     f = placed.leaf.field
     if not f.width or not isinstance(f, Text | Code):
         return None
@@ -457,12 +502,12 @@ class ReadPlan:
             raise ValueError("the item of an XML message needs a seq leaf")
         self.seq_path = seq[0].path
         self.item_steps = [
-            (p.leaf.name, p.path, _decoder(p, in_item=True) or _width_check(p, encoding))
+            (p.leaf.name, p.path, leaf_decoder(p, in_item=True) or width_check(p, encoding))
             for p in message.item
             if p is not seq[0]
         ]
         self.header_steps = [
-            (p, _decoder(p, in_item=False) or _width_check(p, encoding)) for p in message.header
+            (p, leaf_decoder(p, in_item=False) or width_check(p, encoding)) for p in message.header
         ]
 
     def item_values(self, item: Item, file: str) -> dict[str, Any]:
