@@ -25,6 +25,7 @@ from ._adapter import (
     RecordFileAdapter,
     RecordFormat,
 )
+from ._jsonbank import JsonBankAdapter
 from ._model import (
     BankReturn,
     InstructionRecord,
@@ -55,6 +56,7 @@ __all__ = [
     "BankSimulator",
     "InstructionRecord",
     "Instructions",
+    "JsonBankAdapter",
     "OutcomeRules",
     "PaymentFile",
     "RecordFileAdapter",

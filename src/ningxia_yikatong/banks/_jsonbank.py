@@ -303,8 +303,8 @@ class JsonBankAdapter(BankAdapter):
                 "bankfile.batch_mismatch",
                 p + plan.batch[0].path,
             )
-        if "msg_id" in env and env["msg_id"] != self.msg_id(found):
-            j.fail("msg_id 与批次号不对应", "bankfile.msg_id", "/msg_id")
+        if plan.msg_id_pointer is not None and env["msg_id"] != self.msg_id(found):
+            j.fail("msg_id 与批次号不对应", "bankfile.msg_id", plan.msg_id_pointer)
         plan.values(j, body, plan.consts, p)
         return found
 
@@ -403,7 +403,7 @@ class JsonBankAdapter(BankAdapter):
             j.fail(
                 f"应答的 msg_id 为 {str(env.get('msg_id'))[:48]}，不是本次请求的 {msg_id}",
                 "bankfile.msg_id",
-                "/msg_id",
+                plan.msg_id_pointer or "/",
             )
         text = self._body(j, params, message)
         status_of = self.status_of

@@ -362,6 +362,10 @@ class JsonReadPlan:
             for leaf in message.params
             if not isinstance(leaf.field, Const)
         ]
+        #: the pointer of the envelope's request id (the ``msg_id`` value), if any
+        self.msg_id_pointer = next(
+            (_pointer(leaf.tag) for leaf in message.params if leaf.name == "msg_id"), None
+        )
         self.seq = next(p for p in message.item if p.leaf.name == "seq")
         self.item_keys = frozenset(p.path for p in message.item)
         self.item_consts = [
