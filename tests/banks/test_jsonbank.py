@@ -169,7 +169,17 @@ def test_round_trip_with_fen_and_nested_objects(keys: KitKeys) -> None:
     assert (got.count, got.total, got.pay_date) == (3, batch.total, batch.pay_date or DAY)
     files = adapter.write_return(batch.batch_id, records, keys.bank, created=DAY)
     back = adapter.parse_return(files, keys.bank_verifier, batch_id=batch.batch_id)
-    fields = "seq account name amount status raw_code raw_message bank_txn_id settled_at".split()
+    fields = [
+        "seq",
+        "account",
+        "name",
+        "amount",
+        "status",
+        "raw_code",
+        "raw_message",
+        "bank_txn_id",
+        "settled_at",
+    ]
     assert [tuple(getattr(r, f) for f in fields) for r in back.records] == [
         tuple(getattr(r, f) for f in fields) for r in records
     ]
