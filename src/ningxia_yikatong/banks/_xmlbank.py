@@ -21,7 +21,6 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, ClassVar
 
-from ..errors import BankFileError
 from ..payout import PayoutBatch
 from ..signing._protocols import Signer, Verifier
 from ._model import BankReturn, InstructionRecord, Instructions, PaymentFile, ReturnRecord
@@ -43,7 +42,6 @@ from ._xmllayout import (
     XmlMessage,
     check_widths,
     compile_items,
-    figures,
 )
 
 __all__ = ["XmlBankAdapter"]
@@ -207,6 +205,7 @@ class XmlBankAdapter(SignedXmlAdapter):
         make: Callable[[int, Mapping[str, Any], int | None], Any],
         *,
         in_return: bool,
+        batch_id: str | None = None,
     ) -> tuple[list[Any], dict[str, Any], tuple[int, Decimal]]:
         name, data = file
         reader = self._reader(message, data, name)
@@ -227,8 +226,8 @@ class XmlBankAdapter(SignedXmlAdapter):
         self._verify_read(reader, verifier, message.signature_path)
         fields = reader.fields
         self._exact_keys(fields, plan.header_keys, plan.header_optional, name, {})
-        header = plan.header_values(fields, name)
-        counted = figures(header, [r.amount for r in records], name, message.kind)
+        amounts = [r.amount for r in records]
+        header, counted = plan.header_values(fields, name, amounts, batch_id=batch_id)
         return records, header, counted
 
     def read_instructions(
@@ -299,17 +298,9 @@ class XmlBankAdapter(SignedXmlAdapter):
 
         message = self.return_message
         records, header, (count, total) = self._read(
-            message, self._return_plan, file, verifier, make, in_return=True
+            message, self._return_plan, file, verifier, make, in_return=True, batch_id=batch_id
         )
         found = header["batch_id"]
-        if batch_id is not None and found != batch_id:
-            path = next(p.path for p in message.header if p.leaf.name == "batch_id")
-            raise BankFileError(
-                f"回盘文件属于批次 {found}，不是批次 {batch_id}",
-                code="bankfile.batch_mismatch",
-                file=name,
-                path=path,
-            )
         return BankReturn(
             bank=self.code,
             batch_id=found,

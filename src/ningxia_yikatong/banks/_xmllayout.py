@@ -525,11 +525,47 @@ class ReadPlan:
                 out[name] = text
         return out
 
-    def header_values(self, fields: Mapping[str, str], file: str | None) -> dict[str, Any]:
-        """The header's values by name, constants and repeated values checked;
-        ``count`` and ``total`` as lists (one per leaf, in order, with their paths)."""
+    def header_values(
+        self,
+        fields: Mapping[str, str],
+        file: str | None,
+        amounts: Sequence[Decimal],
+        *,
+        batch_id: str | None = None,
+    ) -> tuple[dict[str, Any], tuple[int, Decimal]]:
+        """The header's values by name and its figures, checked in this order:
+        the batch (with ``batch_id``, a message of another batch is refused
+        first), the constants and repeated values, the counts and totals against
+        the item ``amounts``, then the dates and times."""
+        if batch_id is not None:
+            placed = next(p for p, _ in self.header_steps if p.leaf.name == "batch_id")
+            found = fields.get(placed.path)
+            if found is not None and found != batch_id:
+                raise BankFileError(
+                    f"{self.message.kind}属于批次 {found}，不是批次 {batch_id}",
+                    code="bankfile.batch_mismatch",
+                    file=file,
+                    path=placed.path,
+                )
         out: dict[str, Any] = {"count": [], "total": []}
-        for placed, decode in self.header_steps:
+        steps = self.header_steps
+        figured = [s for s in steps if s[0].leaf.name in ("count", "total")]
+        timed = [s for s in steps if isinstance(s[0].leaf.field, Date | DateTime)]
+        first = [s for s in steps if s not in figured and s not in timed]
+        self._values(first, fields, file, out)
+        self._values(figured, fields, file, out)
+        counted = figures(out, amounts, file, self.message.kind)
+        self._values(timed, fields, file, out)
+        return out, counted
+
+    @staticmethod
+    def _values(
+        steps: Sequence[tuple[Placed, _Decoder | None]],
+        fields: Mapping[str, str],
+        file: str | None,
+        out: dict[str, Any],
+    ) -> None:
+        for placed, decode in steps:
             text = fields.get(placed.path)
             if text is None:
                 continue
@@ -546,7 +582,6 @@ class ReadPlan:
                     raise BankFileError(message, code=code, file=file, path=placed.path)
             else:
                 out[name] = value
-        return out
 
 
 def figures(
