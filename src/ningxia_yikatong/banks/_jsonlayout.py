@@ -85,6 +85,8 @@ __all__ = [
     "signing_string",
 ]
 
+#: Values of the records' sources that are never ``None`` (validated text).
+_NEVER_NONE: Final = frozenset({"account", "name", "id_number", "code", "message"})
 #: A JSON integer the layouts accept (seq, counts): 0 to 10**12 - 1.
 _INT_LIMIT: Final = 10**12
 
@@ -302,6 +304,8 @@ def compile_json_items(
             lines.append(f"    {var} = int.__repr__({src})")
         elif isinstance(f, Yuan):
             lines.append(f"    {var} = '\"' + format({src}, '.2f') + '\"'")
+        elif isinstance(f, Text | Code) and name in _NEVER_NONE and name in sources:
+            lines.append(f"    {var} = enc({src})")
         elif isinstance(f, Text | Code):
             lines.append(f"    {var} = {src}")
             lines.append(f"    {var} = enc('' if {var} is None else {var})")
