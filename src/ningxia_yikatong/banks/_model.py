@@ -21,6 +21,7 @@ __all__ = [
     "PaymentFile",
     "ReturnRecord",
     "ReturnStatus",
+    "status_table",
 ]
 
 
@@ -53,6 +54,43 @@ class ReturnStatus(StrEnum):
     def is_failure(self) -> bool:
         """True for every final outcome other than success."""
         return self not in (ReturnStatus.SUCCESS, ReturnStatus.PENDING)
+
+
+def status_table(
+    table: str, *, also: str = ""
+) -> tuple[dict[ReturnStatus, tuple[str, str]], dict[str, ReturnStatus]]:
+    """A bank's codes, declared as a table: ``(status_codes, return_codes)``.
+
+    Each line of ``table`` is a status (its value), the code the bank writes
+    for it and the bank's message; each line of ``also`` is a status and
+    another code the bank may send for it (with a note). A status or code
+    twice, or a line without its three columns, is a mistake in the
+    declaration (``ValueError``).
+
+    >>> written, read = status_table(
+    ...     '''
+    ...     success  0000  成功
+    ...     frozen   3001  账户冻结
+    ...     ''',
+    ...     also="frozen  3002  司法冻结",
+    ... )
+    >>> written[ReturnStatus.FROZEN], read["3002"]
+    (('3001', '账户冻结'), <ReturnStatus.FROZEN: 'frozen'>)
+    """
+    written: dict[ReturnStatus, tuple[str, str]] = {}
+    read: dict[str, ReturnStatus] = {}
+    for rows, main in ((table, True), (also, False)):
+        for line in rows.strip().splitlines():
+            parts = line.split(None, 2)
+            if len(parts) != 3:
+                raise ValueError(f"a status table line is status, code, message: {line!r}")
+            status, code, message = ReturnStatus(parts[0]), parts[1], parts[2].strip()
+            if code in read or (main and status in written):
+                raise ValueError(f"a status table names each status and code once: {line!r}")
+            if main:
+                written[status] = (code, message)
+            read[code] = status
+    return written, read
 
 
 _LABELS = {

@@ -44,7 +44,7 @@ from typing import Any, ClassVar, Final
 from ..payout import PayoutBatch
 from ._adapter import BankConfig
 from ._fields import Code, Const, Date, DateTime, Integer, Text, Yuan
-from ._model import ReturnRecord, ReturnStatus
+from ._model import ReturnRecord, status_table
 from ._xmlbank import XmlBankAdapter
 from ._xmllayout import SIGNATURE, El, Items, Leaf, XmlMessage
 
@@ -54,7 +54,6 @@ __all__ = ["PAIN001", "PAIN002", "BocAdapter"]
 PAIN001: Final = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 PAIN002: Final = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.12"
 
-_S = ReturnStatus
 #: Transaction statuses written as TxSts themselves (no reason).
 _TX_STATUSES: Final = frozenset({"ACSC", "ACCC", "ACSP", "ACCP", "ACTC", "ACWC", "PDNG"})
 _CNY: Final = Leaf(
@@ -235,29 +234,31 @@ class BocAdapter(XmlBankAdapter):
     }
     return_extra: ClassVar[Mapping[str, str]] = {"MsgId": "msg_id"}
 
-    status_codes: ClassVar[Mapping[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("ACSC", "入账成功"),
-        _S.PENDING: ("PDNG", "处理中"),
-        _S.NAME_MISMATCH: ("BE01", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("AC01", "账号不存在"),
-        _S.FROZEN: ("AC06", "账户冻结"),
-        _S.CLOSED: ("AC04", "账户已销户"),
-        _S.LOST: ("AG01", "账户已挂失，禁止交易"),
-        _S.STOPPED: ("LEGL", "账户已止付（司法或银行决定）"),
-        _S.CARD_NOT_ACTIVATED: ("AC14", "卡未激活"),
-        _S.ID_MISMATCH: ("BE17", "证件号码不符"),
-        _S.OVER_LIMIT: ("AM14", "超过约定限额"),
-        _S.OTHER: ("NARR", "其他原因"),
-    }
-    return_codes: ClassVar[Mapping[str, ReturnStatus]] = {
-        **{code: status for status, (code, _) in status_codes.items()},
-        "ACCC": _S.SUCCESS,
-        "ACSP": _S.PENDING,
-        "ACCP": _S.PENDING,
-        "ACTC": _S.PENDING,
-        "AC07": _S.CLOSED,  # closed creditor account
-        "AM02": _S.OVER_LIMIT,
-    }
+    # also: the ISO 20022 transaction statuses and reasons the bank may send
+    status_codes, return_codes = status_table(
+        """
+        success             ACSC  入账成功
+        pending             PDNG  处理中
+        name_mismatch       BE01  户名不符
+        account_not_found   AC01  账号不存在
+        frozen              AC06  账户冻结
+        closed              AC04  账户已销户
+        lost                AG01  账户已挂失，禁止交易
+        stopped             LEGL  账户已止付（司法或银行决定）
+        card_not_activated  AC14  卡未激活
+        id_mismatch         BE17  证件号码不符
+        over_limit          AM14  超过约定限额
+        other               NARR  其他原因
+        """,
+        also="""
+        success             ACCC  AcceptedSettlementCompleted
+        pending             ACSP  AcceptedSettlementInProcess
+        pending             ACCP  AcceptedCustomerProfile
+        pending             ACTC  AcceptedTechnicalValidation
+        closed              AC07  ClosedCreditorAccountNumber
+        over_limit          AM02  NotAllowedAmount
+        """,
+    )
 
     def __init__(self, config: BankConfig | None = None, *, validate: bool = True) -> None:
         super().__init__(config)

@@ -63,12 +63,11 @@ from ._adapter import BankConfig
 from ._fields import Code, Const, Date, DateTime, Integer, Text, Yuan
 from ._jsonbank import JsonBankAdapter
 from ._jsonlayout import Body, JsonMessage, Sign, signing_string
-from ._model import ReturnRecord, ReturnStatus
+from ._model import ReturnRecord, status_table
 from ._xmllayout import El, Items, Leaf
 
 __all__ = ["BonxAdapter", "signing_string"]
 
-_S = ReturnStatus
 _TIME: Final = "%Y-%m-%d %H:%M:%S"
 _API: Final = "/api/yikatong/v1/batch-payment"
 #: Parameters both envelopes have.
@@ -176,23 +175,22 @@ class BonxAdapter(JsonBankAdapter):
         "return_msg": "return_message",
     }
 
-    status_codes: ClassVar[Mapping[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("0000", "成功"),
-        _S.PENDING: ("0001", "处理中"),
-        _S.NAME_MISMATCH: ("2001", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("2002", "账户不存在"),
-        _S.FROZEN: ("2003", "账户冻结"),
-        _S.CLOSED: ("2004", "账户已销户"),
-        _S.LOST: ("2005", "账户已挂失"),
-        _S.STOPPED: ("2009", "账户已止付"),
-        _S.CARD_NOT_ACTIVATED: ("2006", "卡未激活"),
-        _S.ID_MISMATCH: ("2007", "证件号码不符"),
-        _S.OVER_LIMIT: ("2008", "超过限额"),
-        _S.OTHER: ("2999", "其他错误"),
-    }
-    return_codes: ClassVar[Mapping[str, ReturnStatus]] = {
-        code: status for status, (code, _) in status_codes.items()
-    }
+    status_codes, return_codes = status_table(
+        """
+        success             0000  成功
+        pending             0001  处理中
+        name_mismatch       2001  户名不符
+        account_not_found   2002  账户不存在
+        frozen              2003  账户冻结
+        closed              2004  账户已销户
+        lost                2005  账户已挂失
+        stopped             2009  账户已止付
+        card_not_activated  2006  卡未激活
+        id_mismatch         2007  证件号码不符
+        over_limit          2008  超过限额
+        other               2999  其他错误
+        """
+    )
 
     def __init__(
         self,

@@ -47,13 +47,12 @@ from ..errors import AdapterError
 from ..payout import PayoutBatch
 from ._adapter import BankConfig
 from ._fields import Code, Const, Date, DateTime, Integer, Text, Yuan
-from ._model import ReturnRecord, ReturnStatus
+from ._model import ReturnRecord, status_table
 from ._xmlbank import XmlBankAdapter
 from ._xmllayout import SIGNATURE, El, Items, Leaf, XmlMessage
 
 __all__ = ["CcbAdapter"]
 
-_S = ReturnStatus
 _NO_ID_CHECK: Final = ("bankfile.id_type", "证件类型应为 01（居民身份证）")
 _NO_NAME_CHECK: Final = ("bankfile.name_check_off", "付款报文未开启户名校验（CHK_NAME 应为 1）")
 #: Leaves both messages have.
@@ -155,24 +154,26 @@ class CcbAdapter(XmlBankAdapter):
         "RETURN_MSG": "return_message",
     }
 
-    status_codes: ClassVar[Mapping[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("000000", "交易成功"),
-        _S.PENDING: ("100000", "交易处理中"),
-        _S.NAME_MISMATCH: ("YBLA01", "帐户户名校验失败"),
-        _S.ACCOUNT_NOT_FOUND: ("YBLA02", "账户不存在"),
-        _S.FROZEN: ("YBLA03", "账户已冻结"),
-        _S.CLOSED: ("YBLA04", "账户已销户"),
-        _S.LOST: ("YBLA05", "账户已挂失"),
-        _S.STOPPED: ("YBLA10", "账户已止付"),
-        _S.CARD_NOT_ACTIVATED: ("YBLA06", "卡未激活"),
-        _S.ID_MISMATCH: ("YBLA07", "证件号码校验失败"),
-        _S.OVER_LIMIT: ("YBLA08", "超过账户限额"),
-        _S.OTHER: ("YBLA99", "其他错误"),
-    }
-    return_codes: ClassVar[Mapping[str, ReturnStatus]] = {
-        **{code: status for status, (code, _) in status_codes.items()},
-        "YBLA09": _S.STOPPED,  # 中止账户不允许入账: suspended by the bank, not closed
-    }
+    # YBLA09 中止账户不允许入账: suspended by the bank, not closed (stopped)
+    status_codes, return_codes = status_table(
+        """
+        success             000000  交易成功
+        pending             100000  交易处理中
+        name_mismatch       YBLA01  帐户户名校验失败
+        account_not_found   YBLA02  账户不存在
+        frozen              YBLA03  账户已冻结
+        closed              YBLA04  账户已销户
+        lost                YBLA05  账户已挂失
+        stopped             YBLA10  账户已止付
+        card_not_activated  YBLA06  卡未激活
+        id_mismatch         YBLA07  证件号码校验失败
+        over_limit          YBLA08  超过账户限额
+        other               YBLA99  其他错误
+        """,
+        also="""
+        stopped             YBLA09  中止账户不允许入账
+        """,
+    )
 
     def __init__(
         self,
