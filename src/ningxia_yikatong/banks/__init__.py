@@ -33,6 +33,7 @@ from ._model import (
     PaymentFile,
     ReturnRecord,
     ReturnStatus,
+    status_table,
 )
 from ._registry import (
     ENTRY_POINT_GROUP,
@@ -68,4 +69,5 @@ __all__ = [
     "discover_adapters",
     "get_adapter",
     "registry_failures",
+    "status_table",
 ]
