@@ -6,6 +6,7 @@ import pytest
 
 from ningxia_yikatong.banks import ReturnStatus, get_adapter
 from ningxia_yikatong.banks._model import status_table
+from ningxia_yikatong.errors import AdapterError
 
 
 def test_a_status_table_gives_the_written_and_the_read_codes() -> None:
@@ -32,16 +33,17 @@ def test_a_status_table_gives_the_written_and_the_read_codes() -> None:
 @pytest.mark.parametrize(
     ("table", "also", "problem"),
     [
-        ("success 0000", "", "status, code, message"),
-        ("success 0000 成功\nsuccess 0001 成功", "", "once"),
-        ("success 0000 成功\nfrozen 0000 冻结", "", "once"),
-        ("success 0000 成功", "frozen 0000 冻结", "once"),
+        ("success 0000", "", "结果 代码 说明"),
+        ("success 0000 成功\nsuccess 0001 成功", "", "只能出现一次"),
+        ("success 0000 成功\nfrozen 0000 冻结", "", "只能出现一次"),
+        ("success 0000 成功", "frozen 0000 冻结", "只能出现一次"),
         ("paid 0000 成功", "", "paid"),
     ],
 )
 def test_a_status_table_refuses_mistakes(table: str, also: str, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
+    with pytest.raises(AdapterError, match=problem) as info:
         status_table(table, also=also)
+    assert info.value.code == "adapter.status_table"
 
 
 def test_the_banks_declare_every_status_once() -> None:
