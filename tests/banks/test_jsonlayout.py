@@ -50,9 +50,11 @@ _ENVELOPE = (Leaf("id", Code("msg_id", 0)), Body("body"), Sign())
         ((Body("body"),), (_ITEMS,), "one Sign"),
         ((Leaf("body", Code("x", 0)), Body("body"), Sign()), (_ITEMS,), "each parameter once"),
         (_ENVELOPE, (Leaf("batch_id", Code("batch_id", 0)),), "needs Items"),
-        (_ENVELOPE, (_ITEMS, _ITEMS), "one Items"),
+        (_ENVELOPE, (_ITEMS, Items(El("more", Leaf("seq", Integer("seq", 0))))), "one Items"),
         (_ENVELOPE, (El("head", _ITEMS),), "one Items"),
         (_ENVELOPE, (Items(El("items", Leaf("amt", Yuan("amount", 0)))),), "seq leaf"),
+        (_ENVELOPE, (Leaf("a/b", Code("batch_id", 0)), _ITEMS), "without '/'"),
+        (_ENVELOPE, (Leaf("items", Code("batch_id", 0)), _ITEMS), "each member once"),
         (_ENVELOPE, (Items(El("items", El("x", Leaf("seq", Integer("seq", 0))))),), "leaves only"),
     ],
 )

@@ -386,22 +386,6 @@ class BankAdapter(ABC):
                     details=details,
                 )
 
-    #: What :meth:`_single` says when a message is not one file (``{what}``, ``{count}``).
-    one_file_message: ClassVar[str] = "{what}应为一个文件，实际收到{count}个文件"
-
-    def _single(self, files: PaymentFile | Mapping[str, bytes], what: str) -> tuple[str, bytes]:
-        """The one file of a bank whose message is one file (the signature inside)."""
-        mapping = files.files if isinstance(files, PaymentFile) else files
-        if not isinstance(mapping, Mapping) or len(mapping) != 1:
-            count = len(mapping) if isinstance(mapping, Mapping) else 0
-            raise BankFileError(
-                self.one_file_message.format(what=what, count=count), code="bankfile.files"
-            )
-        ((name, data),) = mapping.items()
-        if not isinstance(data, bytes | bytearray):
-            raise BankFileError("文件内容应为字节串", code="bankfile.type", file=str(name))
-        return str(name), bytes(data)
-
     def file_name(self, template: str, batch_id: str, day: _dt.date) -> str:
         """A file name from ``template`` ({batch_id}, {date}, {sequence}, {bank})."""
         try:

@@ -32,10 +32,17 @@ from ..signing._keys import Certificate
 from ..signing._protocols import Signer, Verifier
 from ..signing._seal import open_sealed, seal_chunks
 from ..signing._sm2 import Sm2PrivateKey, Sm2PublicKey, generate_sm2_key
-from ._adapter import BankAdapter, BankConfig, _digest
+from ._adapter import BankAdapter, BankConfig
+from ._declared import (
+    MessageAdapter,
+    bank_return,
+    instruction_record,
+    instructions,
+    return_record_maker,
+)
 from ._json import _Json, _Streamed
 from ._jsonlayout import JsonMessage, JsonReadPlan, Make, compile_json_items, signing_parts
-from ._model import BankReturn, InstructionRecord, Instructions, PaymentFile, ReturnRecord
+from ._model import BankReturn, Instructions, PaymentFile, ReturnRecord
 from ._xmllayout import INSTRUCTION_SOURCES, RETURN_SOURCES, check_widths, figures
 
 __all__ = ["JsonBankAdapter"]
@@ -46,7 +53,7 @@ _CHUNK_ITEMS: Final = 2048
 _B64_CHUNK: Final = 3 << 18
 
 
-class JsonBankAdapter(BankAdapter):
+class JsonBankAdapter(MessageAdapter):
     """A bank whose payment and return messages are declared open-API JSON
     messages, signed over their signing string.
 
@@ -207,18 +214,7 @@ class JsonBankAdapter(BankAdapter):
         name = self.file_name(
             self.config.file_name_template or self.instruction_file_name, batch.batch_id, day
         )
-        return PaymentFile(
-            bank=self.code,
-            batch_id=batch.batch_id,
-            main=name,
-            files={name: data},
-            count=batch.count,
-            total=batch.total,
-            digest=_digest(self.digest_algorithm, data),
-            digest_algorithm=self.digest_algorithm,
-            signature_algorithm=signer.algorithm,
-            key_fingerprint=signer.key_fingerprint,
-        )
+        return self._payment_file(batch, name, data, signer)
 
     def write_return(
         self,
@@ -357,31 +353,12 @@ class JsonBankAdapter(BankAdapter):
         plan = self._instruction_plan
         params, env = self._envelope(j, data, plan, verifier)
         text = self._body(j, params, message)
-
-        def make(seq: int, v: Mapping[str, Any], line: int) -> InstructionRecord:
-            return InstructionRecord(
-                seq,
-                v["account"],
-                v["name"],
-                v["id_number"],
-                v["amount"],
-                v.get("memo") or None,
-                line,
-            )
-
-        found, records, values, (count, total) = self._read_body(j, plan, text, env, make=make)
-        return Instructions(
-            bank=self.code,
-            batch_id=found,
-            count=count,
-            total=total,
-            records=tuple(records),
-            payer_account=values["payer_account"],
-            payer_name=values["payer_name"],
-            pay_date=values.get("pay_date"),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
+        found, records, values, counted = self._read_body(
+            j, plan, text, env, make=instruction_record
+        )
+        values = {**values, "batch_id": found}
+        return instructions(
+            self.code, values, records, figures=counted, file=name, verifier=verifier
         )
 
     def parse_return(
@@ -406,37 +383,19 @@ class JsonBankAdapter(BankAdapter):
                 plan.msg_id_pointer or "/",
             )
         text = self._body(j, params, message)
-        status_of = self.status_of
-
-        def make(seq: int, v: Mapping[str, Any], line: int) -> ReturnRecord:
-            code = v["code"]
-            return ReturnRecord(
-                seq,
-                v["account"],
-                v["name"],
-                v["amount"],
-                status_of(code),
-                code,
-                v["message"],
-                v.get("txn_id") or None,
-                v.get("settled_at"),
-                line,
-            )
-
-        found, records, _, (count, total) = self._read_body(
+        make = return_record_maker(self.status_of, _code)
+        found, records, _, counted = self._read_body(
             j, plan, text, env, make=make, batch_id=batch_id
         )
-        return BankReturn(
-            bank=self.code,
-            batch_id=found,
-            count=count,
-            total=total,
-            records=tuple(records),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
-            extra={key: env[value] for key, value in self.return_extra.items()},
+        extra = {key: env[value] for key, value in self.return_extra.items()}
+        return bank_return(
+            self.code, found, records, figures=counted, file=name, verifier=verifier, extra=extra
         )
+
+
+def _code(values: Mapping[str, Any]) -> str:
+    code: str = values["code"]
+    return code
 
 
 def _dump(obj: Mapping[str, str]) -> str:

@@ -195,7 +195,10 @@ class JsonMessage:
         items: list[Items] = []
 
         def walk(nodes: Sequence[BodyNode], pointer: str) -> None:
-            objects.append((pointer, frozenset(_key(n) for n in nodes)))
+            names = [_key(n) for n in nodes]
+            if len(set(names)) != len(names) or any("/" in n or "~" in n for n in names):
+                raise ValueError("a JSON object names each member once, without '/' or '~'")
+            objects.append((pointer, frozenset(names)))
             for node in nodes:
                 if isinstance(node, Leaf):
                     head.append(Placed(_join(pointer, node.tag), node, optional=False))

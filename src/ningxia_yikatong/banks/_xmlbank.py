@@ -23,7 +23,8 @@ from typing import Any, ClassVar
 
 from ..payout import PayoutBatch
 from ..signing._protocols import Signer, Verifier
-from ._model import BankReturn, InstructionRecord, Instructions, PaymentFile, ReturnRecord
+from ._declared import bank_return, instruction_record, instructions, return_record_maker
+from ._model import BankReturn, Instructions, PaymentFile, ReturnRecord
 from ._xml import (
     CanonicalWriter,
     XmlReader,
@@ -234,39 +235,16 @@ class XmlBankAdapter(SignedXmlAdapter):
         self, payment: PaymentFile | Mapping[str, bytes], verifier: Verifier
     ) -> Instructions:
         file = self._single(payment, "付款文件")
-        name = file[0]
-
-        def make(seq: int, v: Mapping[str, Any], line: int | None) -> InstructionRecord:
-            return InstructionRecord(
-                seq,
-                v["account"],
-                v["name"],
-                v["id_number"],
-                v["amount"],
-                v.get("memo") or None,
-                line,
-            )
-
-        records, header, (count, total) = self._read(
+        records, header, counted = self._read(
             self.instruction_message,
             self._instruction_plan,
             file,
             verifier,
-            make,
+            instruction_record,
             in_return=False,
         )
-        return Instructions(
-            bank=self.code,
-            batch_id=header["batch_id"],
-            count=count,
-            total=total,
-            records=tuple(records),
-            payer_account=header["payer_account"],
-            payer_name=header["payer_name"],
-            pay_date=header.get("pay_date"),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
+        return instructions(
+            self.code, header, records, figures=counted, file=file[0], verifier=verifier
         )
 
     def parse_return(
@@ -277,38 +255,23 @@ class XmlBankAdapter(SignedXmlAdapter):
         batch_id: str | None = None,
     ) -> BankReturn:
         file = self._single(files, "回盘文件")
-        name = file[0]
-        status_of = self.status_of
-        code_of = self._return_code
-
-        def make(seq: int, v: Mapping[str, Any], line: int | None) -> ReturnRecord:
-            code = code_of(v)
-            return ReturnRecord(
-                seq,
-                v["account"],
-                v["name"],
-                v["amount"],
-                status_of(code),
-                code,
-                v["message"],
-                v.get("txn_id") or None,
-                v.get("settled_at"),
-                line,
-            )
-
-        message = self.return_message
-        records, header, (count, total) = self._read(
-            message, self._return_plan, file, verifier, make, in_return=True, batch_id=batch_id
+        make = return_record_maker(self.status_of, self._return_code)
+        records, header, counted = self._read(
+            self.return_message,
+            self._return_plan,
+            file,
+            verifier,
+            make,
+            in_return=True,
+            batch_id=batch_id,
         )
-        found = header["batch_id"]
-        return BankReturn(
-            bank=self.code,
-            batch_id=found,
-            count=count,
-            total=total,
-            records=tuple(records),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
-            extra={key: header[value] for key, value in self.return_extra.items()},
+        extra = {key: header[value] for key, value in self.return_extra.items()}
+        return bank_return(
+            self.code,
+            header["batch_id"],
+            records,
+            figures=counted,
+            file=file[0],
+            verifier=verifier,
+            extra=extra,
         )

@@ -36,7 +36,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
 import hmac
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Final
@@ -49,8 +48,7 @@ from ..payout import PayoutBatch
 from ..signing._base64 import b64decode_canonical
 from ..signing._keys import load_certificate
 from ..signing._protocols import Signer, Verifier
-from ._adapter import BankAdapter
-from ._model import PaymentFile
+from ._declared import MessageAdapter
 from ._xml import DSIG_NS, CanonicalWriter, XmlReader, check_chars, escape_attr
 
 __all__ = [
@@ -244,7 +242,7 @@ def _check_key_info(
             raise _fail(f"不接受的密钥信息 {name}", "signature.structure", file, path)
 
 
-class SignedXmlAdapter(BankAdapter):
+class SignedXmlAdapter(MessageAdapter):
     """What the XML banks share: one file per message, signed with an enveloped
     XML-DSig signature, digests computed while streaming."""
 
@@ -287,22 +285,6 @@ class SignedXmlAdapter(BankAdapter):
         writer.unsigned(signature)
         writer.raw(after)
         return writer.getvalue()
-
-    def _payment_file(
-        self, batch: PayoutBatch, name: str, data: bytes, signer: Signer
-    ) -> PaymentFile:
-        return PaymentFile(
-            bank=self.code,
-            batch_id=batch.batch_id,
-            main=name,
-            files={name: data},
-            count=batch.count,
-            total=batch.total,
-            digest=hashlib.sha256(data).hexdigest(),
-            digest_algorithm=self.digest_algorithm,
-            signature_algorithm=signer.algorithm,
-            key_fingerprint=signer.key_fingerprint,
-        )
 
     @staticmethod
     @contextlib.contextmanager
