@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Final
 
-from ningxia_yikatong.banks import JsonBankAdapter, ReturnStatus
+from ningxia_yikatong.banks import JsonBankAdapter, status_table
 from ningxia_yikatong.banks.formats import (
     Body,
     Code,
@@ -50,7 +50,6 @@ from ningxia_yikatong.banks.formats import (
 
 __all__ = ["ExampleJsonBankAdapter"]
 
-_S = ReturnStatus
 _ENVELOPE: Final = (
     Leaf("req_id", Code("msg_id", 40)),
     Leaf("ts", DateTime("created")),
@@ -116,13 +115,12 @@ class ExampleJsonBankAdapter(JsonBankAdapter):
         kind="回盘报文",
     )
 
-    status_codes: ClassVar[dict[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("000", "入账成功"),
-        _S.PENDING: ("001", "处理中"),
-        _S.NAME_MISMATCH: ("E01", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("E02", "账户不存在"),
-        _S.OTHER: ("E99", "其他错误"),
-    }
-    return_codes: ClassVar[dict[str, ReturnStatus]] = {
-        code: status for status, (code, _) in status_codes.items()
-    }
+    status_codes, return_codes = status_table(
+        """
+        success             000  入账成功
+        pending             001  处理中
+        name_mismatch       E01  户名不符
+        account_not_found   E02  账户不存在
+        other               E99  其他错误
+        """
+    )
