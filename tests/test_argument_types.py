@@ -92,7 +92,14 @@ WRONG: tuple[object, ...] = (_INT, b"x", "x", object(), None, _PAYMENT)
 
 # Covered by their own sweeps (tests/banks/test_adapter.py, tests/banks/test_simulator.py,
 # tests/reconcile/test_argument_types.py): the adapter contract and the simulator.
-_ELSEWHERE = {"BankAdapter", "RecordFileAdapter", "BankSimulator", "RecordFormat"}
+_ELSEWHERE = {
+    "BankAdapter",
+    "RecordFileAdapter",
+    "XmlBankAdapter",
+    "JsonBankAdapter",
+    "BankSimulator",
+    "RecordFormat",
+}
 # Protocols and abstract bases: nothing to call.
 _ABSTRACT = {"Signer", "Verifier", "Rule"}
 
@@ -178,6 +185,7 @@ def _world(tmp: Path) -> World:
         "title": "标题",
         "severity": Severity.BLOCK,
         "text": "AAAA",
+        "table": "success 0000 成功",
         "data": b"data",
         "algorithm": "sm3",
         "bits": 2048,

@@ -17,7 +17,7 @@ from ningxia_yikatong.banks import (
     ReturnRecord,
     ReturnStatus,
     _json,
-    bonx,
+    _jsonbank,
     get_adapter,
 )
 from ningxia_yikatong.banks.bonx import BonxAdapter, signing_string
@@ -355,8 +355,8 @@ def test_request_of_many_pieces(
 ) -> None:
     """Several item pieces and Base64 pieces (whose lengths are not multiples of 3
     before they are cut) join into one valid request."""
-    monkeypatch.setattr(bonx, "_CHUNK_ITEMS", 2)
-    monkeypatch.setattr(bonx, "_B64_CHUNK", 30)
+    monkeypatch.setattr(_jsonbank, "_CHUNK_ITEMS", 2)
+    monkeypatch.setattr(_jsonbank, "_B64_CHUNK", 30)
     adapter = BonxAdapter(bank_private_key=seal_key)
     batch = kit_batch(adapter, 7)
     payment = adapter.render(batch, keys.department, created=DAY)

@@ -27,7 +27,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "thirdparty_bank"
 def example_registered() -> Iterator[str]:
     project = tomllib.loads((EXAMPLE / "pyproject.toml").read_text("utf-8"))
     declared = project["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert list(declared) == ["demo_vb"]
+    assert list(declared) == ["demo_vb", "demo_xb", "demo_jb"]
     sys.path.insert(0, str(EXAMPLE / "src"))
     fake = [
         metadata.EntryPoint(name=name, value=value, group=ENTRY_POINT_GROUP)
@@ -37,13 +37,16 @@ def example_registered() -> Iterator[str]:
     yield "demo_vb"
     sys.path.remove(str(EXAMPLE / "src"))
     sys.modules.pop("yikatong_bank_example", None)
+    sys.modules.pop("yikatong_bank_example.xml_bank", None)
+    sys.modules.pop("yikatong_bank_example.json_bank", None)
     discover_adapters()
 
 
 def _cases() -> list[ConformanceCase]:
     return [
-        ConformanceCase("demo_vb", check, size)
-        for check, size in {(c.check, c.size) for c in conformance_cases(["abc"])}
+        ConformanceCase(code, check, size)
+        for code, model in (("demo_vb", "abc"), ("demo_xb", "ccb"), ("demo_jb", "bonx"))
+        for check, size in {(c.check, c.size) for c in conformance_cases([model])}
     ]
 
 
@@ -64,3 +67,17 @@ def test_example_adapter_is_registered(example_registered: str) -> None:
     assert info.entry_point == "yikatong_bank_example:ExampleVillageBankAdapter"
     adapter = get_adapter(example_registered)
     assert len(adapter.reportable_statuses) == 6
+
+
+def test_example_xml_adapter_is_registered(example_registered: str) -> None:
+    info = available_adapters()["demo_xb"]
+    assert info.name == "宁夏示例合作银行"
+    assert info.entry_point == "yikatong_bank_example.xml_bank:ExampleXmlBankAdapter"
+    assert get_adapter("demo_xb").encoding == "utf-8"
+
+
+def test_example_json_adapter_is_registered(example_registered: str) -> None:
+    info = available_adapters()["demo_jb"]
+    assert info.name == "宁夏示例开放银行"
+    assert info.entry_point == "yikatong_bank_example.json_bank:ExampleJsonBankAdapter"
+    assert get_adapter("demo_jb").signature_scheme == "SM2-SM3"

@@ -25,6 +25,7 @@ from ._adapter import (
     RecordFileAdapter,
     RecordFormat,
 )
+from ._jsonbank import JsonBankAdapter
 from ._model import (
     BankReturn,
     InstructionRecord,
@@ -32,6 +33,7 @@ from ._model import (
     PaymentFile,
     ReturnRecord,
     ReturnStatus,
+    status_table,
 )
 from ._registry import (
     ENTRY_POINT_GROUP,
@@ -41,6 +43,7 @@ from ._registry import (
     get_adapter,
     registry_failures,
 )
+from ._xmlbank import XmlBankAdapter
 from .simulator import BankSimulator, OutcomeRules
 
 __all__ = [
@@ -54,14 +57,17 @@ __all__ = [
     "BankSimulator",
     "InstructionRecord",
     "Instructions",
+    "JsonBankAdapter",
     "OutcomeRules",
     "PaymentFile",
     "RecordFileAdapter",
     "RecordFormat",
     "ReturnRecord",
     "ReturnStatus",
+    "XmlBankAdapter",
     "available_adapters",
     "discover_adapters",
     "get_adapter",
     "registry_failures",
+    "status_table",
 ]

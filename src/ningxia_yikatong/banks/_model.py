@@ -14,6 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from .._arguments import argument_error
+from ..errors import AdapterError
+
 __all__ = [
     "BankReturn",
     "InstructionRecord",
@@ -21,6 +24,7 @@ __all__ = [
     "PaymentFile",
     "ReturnRecord",
     "ReturnStatus",
+    "status_table",
 ]
 
 
@@ -55,6 +59,57 @@ class ReturnStatus(StrEnum):
         return self not in (ReturnStatus.SUCCESS, ReturnStatus.PENDING)
 
 
+def status_table(
+    table: str, *, also: str = ""
+) -> tuple[dict[ReturnStatus, tuple[str, str]], dict[str, ReturnStatus]]:
+    """A bank's codes, declared as a table: ``(status_codes, return_codes)``.
+
+    Each line of ``table`` is a status (its value), the code the bank writes
+    for it and the bank's message; each line of ``also`` is a status and
+    another code the bank may send for it (with a note). A status or code
+    twice, an unknown status or a line without its three columns is a
+    mistake in the declaration (:class:`~ningxia_yikatong.errors.AdapterError`,
+    ``adapter.status_table``).
+
+    >>> written, read = status_table(
+    ...     '''
+    ...     success  0000  成功
+    ...     frozen   3001  账户冻结
+    ...     ''',
+    ...     also="frozen  3002  司法冻结",
+    ... )
+    >>> written[ReturnStatus.FROZEN], read["3002"]
+    (('3001', '账户冻结'), <ReturnStatus.FROZEN: 'frozen'>)
+    """
+    for name, value in (("table", table), ("also", also)):
+        if not isinstance(value, str):
+            raise argument_error(
+                AdapterError, "adapter", "status_table", name, expected="str", value=value
+            )
+    written: dict[ReturnStatus, tuple[str, str]] = {}
+    read: dict[str, ReturnStatus] = {}
+    for rows, main in ((table, True), (also, False)):
+        for line in rows.strip().splitlines():
+            parts = line.split(None, 2)
+            if len(parts) != 3 or parts[0] not in _STATUSES:
+                raise AdapterError(
+                    "结果代码表的一行应为“结果 代码 说明”，结果为 ReturnStatus 的值："
+                    f"{line[:60]!r}",
+                    code="adapter.status_table",
+                )
+            status, code, message = ReturnStatus(parts[0]), parts[1], parts[2].strip()
+            if code in read or (main and status in written):
+                raise AdapterError(
+                    f"结果代码表中每个结果、每个代码只能出现一次：{line[:60]!r}",
+                    code="adapter.status_table",
+                )
+            if main:
+                written[status] = (code, message)
+            read[code] = status
+    return written, read
+
+
+_STATUSES = frozenset(s.value for s in ReturnStatus)
 _LABELS = {
     ReturnStatus.SUCCESS: "成功",
     ReturnStatus.PENDING: "处理中",

@@ -36,10 +36,8 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
 import hmac
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any, ClassVar, Final
 
 from lxml import etree
@@ -50,8 +48,7 @@ from ..payout import PayoutBatch
 from ..signing._base64 import b64decode_canonical
 from ..signing._keys import load_certificate
 from ..signing._protocols import Signer, Verifier
-from ._adapter import BankAdapter
-from ._model import PaymentFile
+from ._declared import MessageAdapter
 from ._xml import DSIG_NS, CanonicalWriter, XmlReader, check_chars, escape_attr
 
 __all__ = [
@@ -245,24 +242,13 @@ def _check_key_info(
             raise _fail(f"不接受的密钥信息 {name}", "signature.structure", file, path)
 
 
-class SignedXmlAdapter(BankAdapter):
+class SignedXmlAdapter(MessageAdapter):
     """What the XML banks share: one file per message, signed with an enveloped
     XML-DSig signature, digests computed while streaming."""
 
     digest_algorithm: ClassVar[str] = "SHA256"
 
-    def _single(self, files: PaymentFile | Mapping[str, bytes], what: str) -> tuple[str, bytes]:
-        mapping = files.files if isinstance(files, PaymentFile) else files
-        if not isinstance(mapping, Mapping) or len(mapping) != 1:
-            count = len(mapping) if isinstance(mapping, Mapping) else 0
-            raise BankFileError(
-                f"{what}应为一个XML文件（签名在文件内），实际收到{count}个文件",
-                code="bankfile.files",
-            )
-        ((name, data),) = mapping.items()
-        if not isinstance(data, bytes | bytearray):
-            raise BankFileError("文件内容应为字节串", code="bankfile.type", file=str(name))
-        return str(name), bytes(data)
+    one_file_message: ClassVar[str] = "{what}应为一个XML文件（签名在文件内），实际收到{count}个文件"
 
     def _check_text(self, batch: PayoutBatch) -> None:
         """Refuse, naming every item, text that XML cannot carry."""
@@ -299,22 +285,6 @@ class SignedXmlAdapter(BankAdapter):
         writer.unsigned(signature)
         writer.raw(after)
         return writer.getvalue()
-
-    def _payment_file(
-        self, batch: PayoutBatch, name: str, data: bytes, signer: Signer
-    ) -> PaymentFile:
-        return PaymentFile(
-            bank=self.code,
-            batch_id=batch.batch_id,
-            main=name,
-            files={name: data},
-            count=batch.count,
-            total=batch.total,
-            digest=hashlib.sha256(data).hexdigest(),
-            digest_algorithm=self.digest_algorithm,
-            signature_algorithm=signer.algorithm,
-            key_fingerprint=signer.key_fingerprint,
-        )
 
     @staticmethod
     @contextlib.contextmanager
@@ -367,31 +337,4 @@ class SignedXmlAdapter(BankAdapter):
                 code="bankfile.unexpected",
                 file=file,
                 **{**where, "path": f"{base}/{field}" if base else field},
-            )
-
-    @staticmethod
-    def _figures(
-        count: int,
-        total: Decimal,
-        amounts: list[Decimal],
-        file: str,
-        *,
-        paths: tuple[str, str],
-        kind: str,
-    ) -> None:
-        count_path, total_path = paths
-        if count != len(amounts):
-            raise BankFileError(
-                f"{kind}笔数为{count}，明细实际为{len(amounts)}笔",
-                code="bankfile.count_mismatch",
-                file=file,
-                path=count_path,
-            )
-        actual = sum(amounts, Decimal("0.00"))
-        if total != actual:
-            raise BankFileError(
-                f"{kind}总金额为{total}元，明细合计为{actual}元",
-                code="bankfile.total_mismatch",
-                file=file,
-                path=total_path,
             )

@@ -31,12 +31,10 @@ from typing import ClassVar
 
 from ._adapter import INSTRUCTION_COLUMNS, RETURN_COLUMNS, RecordFileAdapter
 from ._fields import Code, Date, DateTime, Integer, Text, Yuan
-from ._model import ReturnStatus
+from ._model import status_table
 from ._text import DelimitedFormat
 
 __all__ = ["AbcAdapter"]
-
-_S = ReturnStatus
 
 
 class AbcAdapter(RecordFileAdapter):
@@ -87,20 +85,19 @@ class AbcAdapter(RecordFileAdapter):
         columns=RETURN_COLUMNS,
     )
 
-    status_codes: ClassVar[dict[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("0000", "交易成功"),
-        _S.PENDING: ("0010", "处理中"),
-        _S.NAME_MISMATCH: ("3001", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("3002", "无此账户"),
-        _S.FROZEN: ("3003", "账户冻结"),
-        _S.CLOSED: ("3004", "账户已销户"),
-        _S.LOST: ("3005", "账户已挂失"),
-        _S.STOPPED: ("3009", "账户已止付"),
-        _S.ID_MISMATCH: ("3006", "证件号码不符"),
-        _S.CARD_NOT_ACTIVATED: ("3007", "卡未激活"),
-        _S.OVER_LIMIT: ("3008", "超过限额"),
-        _S.OTHER: ("3999", "其他错误"),
-    }
-    return_codes: ClassVar[dict[str, ReturnStatus]] = {
-        code: status for status, (code, _) in status_codes.items()
-    }
+    status_codes, return_codes = status_table(
+        """
+        success             0000  交易成功
+        pending             0010  处理中
+        name_mismatch       3001  户名不符
+        account_not_found   3002  无此账户
+        frozen              3003  账户冻结
+        closed              3004  账户已销户
+        lost                3005  账户已挂失
+        stopped             3009  账户已止付
+        id_mismatch         3006  证件号码不符
+        card_not_activated  3007  卡未激活
+        over_limit          3008  超过限额
+        other               3999  其他错误
+        """
+    )

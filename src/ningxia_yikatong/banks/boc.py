@@ -38,36 +38,15 @@ it is read; ``validate=False`` turns the first off for benchmarks only.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from typing import ClassVar, Final
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Final
 
-from ..errors import BankFileError
 from ..payout import PayoutBatch
-from ..signing._protocols import Signer, Verifier
 from ._adapter import BankConfig
-from ._model import (
-    BankReturn,
-    InstructionRecord,
-    Instructions,
-    PaymentFile,
-    ReturnRecord,
-    ReturnStatus,
-)
-from ._xml import (
-    CanonicalWriter,
-    XmlReader,
-    check_return_records,
-    escape_text,
-    load_schema,
-    parse_datetime,
-    parse_int,
-    parse_yuan,
-    unique_seq,
-    validate_stream,
-    yuan,
-)
-from ._xmldsig import SignedXmlAdapter
+from ._fields import Code, Const, Date, DateTime, Integer, Text, Yuan
+from ._model import ReturnRecord, status_table
+from ._xmlbank import XmlBankAdapter
+from ._xmllayout import SIGNATURE, El, Items, Leaf, XmlMessage
 
 __all__ = ["PAIN001", "PAIN002", "BocAdapter"]
 
@@ -75,82 +54,27 @@ __all__ = ["PAIN001", "PAIN002", "BocAdapter"]
 PAIN001: Final = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 PAIN002: Final = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.12"
 
-_S = ReturnStatus
-_I = "/Document/CstmrCdtTrfInitn"
-_R = "/Document/CstmrPmtStsRpt"
-_REQ_SIG: Final = f"{_I}/SplmtryData/Envlp/Signature"
-_RET_SIG: Final = f"{_R}/SplmtryData/Envlp/Signature"
-_TX: Final = f"{_I}/PmtInf/CdtTrfTxInf"
-_STS: Final = f"{_R}/OrgnlPmtInfAndSts/TxInfAndSts"
-_DBTR_AGT = f"{_I}/PmtInf/DbtrAgt/FinInstnId/ClrSysMmbId"
-_REQ_HEADER: Final = frozenset(
-    {
-        f"{_I}/GrpHdr/MsgId",
-        f"{_I}/GrpHdr/CreDtTm",
-        f"{_I}/GrpHdr/NbOfTxs",
-        f"{_I}/GrpHdr/CtrlSum",
-        f"{_I}/GrpHdr/InitgPty/Nm",
-        f"{_I}/PmtInf/PmtInfId",
-        f"{_I}/PmtInf/PmtMtd",
-        f"{_I}/PmtInf/BtchBookg",
-        f"{_I}/PmtInf/NbOfTxs",
-        f"{_I}/PmtInf/CtrlSum",
-        f"{_I}/PmtInf/ReqdExctnDt/Dt",
-        f"{_I}/PmtInf/Dbtr/Nm",
-        f"{_I}/PmtInf/DbtrAcct/Id/Othr/Id",
-        f"{_DBTR_AGT}/ClrSysId/Cd",
-        f"{_DBTR_AGT}/MmbId",
-    }
-)
-_AGT = "CdtrAgt/FinInstnId/ClrSysMmbId"
-_REQ_TX: Final = frozenset(
-    {
-        "PmtId/InstrId",
-        "PmtId/EndToEndId",
-        "Amt/InstdAmt",
-        "Amt/InstdAmt/@Ccy",
-        "Cdtr/Nm",
-        "Cdtr/Id/PrvtId/Othr/Id",
-        "Cdtr/Id/PrvtId/Othr/SchmeNm/Cd",
-        "CdtrAcct/Id/Othr/Id",
-    }
-)
-_REQ_TX_OPT: Final = frozenset({f"{_AGT}/ClrSysId/Cd", f"{_AGT}/MmbId", "RmtInf/Ustrd"})
-_RET_HEADER: Final = frozenset(
-    {
-        f"{_R}/GrpHdr/MsgId",
-        f"{_R}/GrpHdr/CreDtTm",
-        f"{_R}/OrgnlGrpInfAndSts/OrgnlMsgId",
-        f"{_R}/OrgnlGrpInfAndSts/OrgnlMsgNmId",
-        f"{_R}/OrgnlGrpInfAndSts/OrgnlNbOfTxs",
-        f"{_R}/OrgnlGrpInfAndSts/OrgnlCtrlSum",
-        f"{_R}/OrgnlPmtInfAndSts/OrgnlPmtInfId",
-    }
-)
-_RET_TX: Final = frozenset(
-    {
-        "OrgnlInstrId",
-        "OrgnlEndToEndId",
-        "TxSts",
-        "StsRsnInf/AddtlInf",
-        "OrgnlTxRef/Amt/InstdAmt",
-        "OrgnlTxRef/Amt/InstdAmt/@Ccy",
-        "OrgnlTxRef/Cdtr/Pty/Nm",
-        "OrgnlTxRef/CdtrAcct/Id/Othr/Id",
-    }
-)
-_RET_TX_OPT: Final = frozenset(
-    {"StsRsnInf/Rsn/Cd", "StsRsnInf/Rsn/Prtry", "AccptncDtTm", "AcctSvcrRef"}
-)
 #: Transaction statuses written as TxSts themselves (no reason).
 _TX_STATUSES: Final = frozenset({"ACSC", "ACCC", "ACSP", "ACCP", "ACTC", "ACWC", "PDNG"})
+_CNY: Final = Leaf(
+    "Ccy", Const("currency", 3, value="CNY"), refuse=("bankfile.currency", "币种应为人民币（CNY）")
+)
 
 
-def _sep(tag: str, text: str) -> str:
-    return f"<{tag}>{escape_text(text)}</{tag}>"
+def _cnaps(when: str | None, member: Leaf) -> El:
+    """``FinInstnId/ClrSysMmbId`` with the CNAPS clearing system and ``member``."""
+    return El(
+        "FinInstnId",
+        El("ClrSysMmbId", El("ClrSysId", Leaf("Cd", Const("clearing", 5, value="CNAPS"))), member),
+        when=when,
+    )
 
 
-class BocAdapter(SignedXmlAdapter):
+def _rejected(r: ReturnRecord) -> bool:
+    return r.raw_code not in _TX_STATUSES
+
+
+class BocAdapter(XmlBankAdapter):
     """中国银行: ISO 20022 pain.001.001.09 / pain.002.001.12, enveloped XML-DSig.
 
     ``validate`` (default on) validates every rendered message against the XSD;
@@ -167,317 +91,198 @@ class BocAdapter(SignedXmlAdapter):
     request_schema: ClassVar[str] = "pain.001.001.09.xsd"
     return_schema: ClassVar[str] = "pain.002.001.12.xsd"
 
-    status_codes: ClassVar[Mapping[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("ACSC", "入账成功"),
-        _S.PENDING: ("PDNG", "处理中"),
-        _S.NAME_MISMATCH: ("BE01", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("AC01", "账号不存在"),
-        _S.FROZEN: ("AC06", "账户冻结"),
-        _S.CLOSED: ("AC04", "账户已销户"),
-        _S.LOST: ("AG01", "账户已挂失，禁止交易"),
-        _S.STOPPED: ("LEGL", "账户已止付（司法或银行决定）"),
-        _S.CARD_NOT_ACTIVATED: ("AC14", "卡未激活"),
-        _S.ID_MISMATCH: ("BE17", "证件号码不符"),
-        _S.OVER_LIMIT: ("AM14", "超过约定限额"),
-        _S.OTHER: ("NARR", "其他原因"),
+    instruction_message: ClassVar[XmlMessage] = XmlMessage(
+        El(
+            "Document",
+            El(
+                "CstmrCdtTrfInitn",
+                El(
+                    "GrpHdr",
+                    Leaf("MsgId", Code("batch_id", 0)),
+                    Leaf("CreDtTm", Text("created_at", 0)),
+                    Leaf("NbOfTxs", Integer("count", 15, label="笔数")),
+                    Leaf("CtrlSum", Yuan("total", 18)),
+                    El("InitgPty", Leaf("Nm", Text("payer_name", 0))),
+                ),
+                El(
+                    "PmtInf",
+                    Leaf(
+                        "PmtInfId",
+                        Code("batch_id", 0),
+                        refuse=("bankfile.batch_mismatch", "PmtInfId 与 MsgId（批次号）不一致"),
+                    ),
+                    Leaf("PmtMtd", Const("method", 3, value="TRF")),
+                    Leaf("BtchBookg", Const("batch_booking", 5, value="false")),
+                    Leaf("NbOfTxs", Integer("count", 15, label="笔数")),
+                    Leaf("CtrlSum", Yuan("total", 18)),
+                    El("ReqdExctnDt", Leaf("Dt", Date("pay_date"), fmt="%Y-%m-%d")),
+                    El("Dbtr", Leaf("Nm", Text("payer_name", 0))),
+                    El("DbtrAcct", El("Id", El("Othr", Leaf("Id", Code("payer_account", 0))))),
+                    El("DbtrAgt", _cnaps(None, Leaf("MmbId", Code("cnaps", 0)))),
+                    Items(
+                        El(
+                            "CdtTrfTxInf",
+                            El(
+                                "PmtId",
+                                Leaf("InstrId", Integer("seq", 12)),
+                                Leaf("EndToEndId", Code("end_to_end_id", 0), source="seq"),
+                            ),
+                            El("Amt", Leaf("InstdAmt", Yuan("amount", 18), attrs=(_CNY,))),
+                            El(
+                                "CdtrAgt",
+                                _cnaps(None, Leaf("MmbId", Code("branch", 12))),
+                                when="branch",
+                            ),
+                            El(
+                                "Cdtr",
+                                Leaf("Nm", Text("name", 0)),
+                                El(
+                                    "Id",
+                                    El(
+                                        "PrvtId",
+                                        El(
+                                            "Othr",
+                                            Leaf("Id", Code("id_number", 0)),
+                                            El(
+                                                "SchmeNm",
+                                                Leaf("Cd", Const("scheme", 4, value="NIDN")),
+                                            ),
+                                        ),
+                                    ),
+                                ),
+                            ),
+                            El("CdtrAcct", El("Id", El("Othr", Leaf("Id", Code("account", 0))))),
+                            El("RmtInf", Leaf("Ustrd", Text("memo", 0)), when="memo"),
+                        )
+                    ),
+                ),
+                El("SplmtryData", El("Envlp", SIGNATURE)),
+            ),
+        ),
+        namespace=PAIN001,
+        schema=request_schema,
+        kind="付款报文",
+    )
+    return_message: ClassVar[XmlMessage] = XmlMessage(
+        El(
+            "Document",
+            El(
+                "CstmrPmtStsRpt",
+                El(
+                    "GrpHdr",
+                    Leaf("MsgId", Code("msg_id", 0)),
+                    Leaf("CreDtTm", Text("created_at", 0)),
+                ),
+                El(
+                    "OrgnlGrpInfAndSts",
+                    Leaf("OrgnlMsgId", Code("batch_id", 0)),
+                    Leaf("OrgnlMsgNmId", Text("original_message", 0)),
+                    Leaf("OrgnlNbOfTxs", Integer("count", 15, label="笔数")),
+                    Leaf("OrgnlCtrlSum", Yuan("total", 18)),
+                ),
+                El(
+                    "OrgnlPmtInfAndSts",
+                    Leaf("OrgnlPmtInfId", Code("payment_id", 0), source="batch_id"),
+                    Items(
+                        El(
+                            "TxInfAndSts",
+                            Leaf("OrgnlInstrId", Integer("seq", 12)),
+                            Leaf("OrgnlEndToEndId", Code("end_to_end_id", 0), source="seq"),
+                            Leaf("TxSts", Code("tx_status", 0)),
+                            El(
+                                "StsRsnInf",
+                                El(
+                                    "Rsn",
+                                    Leaf("Cd", Code("reason_code", 0), when="reason_code"),
+                                    Leaf(
+                                        "Prtry",
+                                        Code("reason_proprietary", 0),
+                                        when="reason_proprietary",
+                                    ),
+                                    when="rejected",
+                                ),
+                                Leaf("AddtlInf", Text("message", 0)),
+                            ),
+                            Leaf(
+                                "AccptncDtTm", DateTime("settled_at"), fmt="iso", when="settled_at"
+                            ),
+                            Leaf("AcctSvcrRef", Code("txn_id", 0), when="txn_id"),
+                            El(
+                                "OrgnlTxRef",
+                                El("Amt", Leaf("InstdAmt", Yuan("amount", 18), attrs=(_CNY,))),
+                                El("Cdtr", El("Pty", Leaf("Nm", Text("name", 0)))),
+                                El(
+                                    "CdtrAcct", El("Id", El("Othr", Leaf("Id", Code("account", 0))))
+                                ),
+                            ),
+                        )
+                    ),
+                ),
+                El("SplmtryData", El("Envlp", SIGNATURE)),
+            ),
+        ),
+        namespace=PAIN002,
+        schema=return_schema,
+        kind="回盘文件",
+    )
+    #: The status of a return item, its reason (a rejection's code) and whether it has one.
+    derived: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "rejected": _rejected,
+        "tx_status": lambda r: "RJCT" if _rejected(r) else r.raw_code,
+        "reason_code": lambda r: _rejected(r) and len(r.raw_code) <= 4 and r.raw_code,
+        "reason_proprietary": lambda r: _rejected(r) and len(r.raw_code) > 4 and r.raw_code,
     }
-    return_codes: ClassVar[Mapping[str, ReturnStatus]] = {
-        **{code: status for status, (code, _) in status_codes.items()},
-        "ACCC": _S.SUCCESS,
-        "ACSP": _S.PENDING,
-        "ACCP": _S.PENDING,
-        "ACTC": _S.PENDING,
-        "AC07": _S.CLOSED,  # closed creditor account
-        "AM02": _S.OVER_LIMIT,
-    }
+    return_extra: ClassVar[Mapping[str, str]] = {"MsgId": "msg_id"}
+
+    # also: the ISO 20022 transaction statuses and reasons the bank may send
+    status_codes, return_codes = status_table(
+        """
+        success             ACSC  入账成功
+        pending             PDNG  处理中
+        name_mismatch       BE01  户名不符
+        account_not_found   AC01  账号不存在
+        frozen              AC06  账户冻结
+        closed              AC04  账户已销户
+        lost                AG01  账户已挂失，禁止交易
+        stopped             LEGL  账户已止付（司法或银行决定）
+        card_not_activated  AC14  卡未激活
+        id_mismatch         BE17  证件号码不符
+        over_limit          AM14  超过约定限额
+        other               NARR  其他原因
+        """,
+        also="""
+        success             ACCC  AcceptedSettlementCompleted
+        pending             ACSP  AcceptedSettlementInProcess
+        pending             ACCP  AcceptedCustomerProfile
+        pending             ACTC  AcceptedTechnicalValidation
+        closed              AC07  ClosedCreditorAccountNumber
+        over_limit          AM02  NotAllowedAmount
+        """,
+    )
 
     def __init__(self, config: BankConfig | None = None, *, validate: bool = True) -> None:
         super().__init__(config)
         self.validate = validate
 
-    # -- department side ---------------------------------------------------------
-    def render(
-        self, batch: PayoutBatch, signer: Signer, *, created: _dt.date | None = None
-    ) -> PaymentFile:
-        self.check_signer(signer, "签名密钥")
-        self.check_batch(batch)
-        self._check_text(batch)
-        day = created or batch.pay_date or _dt.date.today()
-        pay_date = batch.pay_date or day
-        payer_name = self.config.payer_name or batch.payer_name
-        n, total = batch.count, yuan(batch.total)
-        bid = batch.batch_id
-        w = CanonicalWriter(self.encoding)
-        w.start("Document", xmlns=PAIN001)
-        w.raw(
-            f"<CstmrCdtTrfInitn><GrpHdr><MsgId>{bid}</MsgId>"
-            f"<CreDtTm>{day.isoformat()}T00:00:00</CreDtTm><NbOfTxs>{n}</NbOfTxs>"
-            f"<CtrlSum>{total}</CtrlSum><InitgPty>{_sep('Nm', payer_name)}</InitgPty></GrpHdr>"
-            f"<PmtInf><PmtInfId>{bid}</PmtInfId><PmtMtd>TRF</PmtMtd><BtchBookg>false</BtchBookg>"
-            f"<NbOfTxs>{n}</NbOfTxs><CtrlSum>{total}</CtrlSum>"
-            f"<ReqdExctnDt><Dt>{pay_date.isoformat()}</Dt></ReqdExctnDt>"
-            f"<Dbtr>{_sep('Nm', payer_name)}</Dbtr>"
-            f"<DbtrAcct><Id><Othr><Id>{batch.payer_account}</Id></Othr></Id></DbtrAcct>"
-            "<DbtrAgt><FinInstnId><ClrSysMmbId><ClrSysId><Cd>CNAPS</Cd></ClrSysId>"
-            f"<MmbId>{self.cnaps}</MmbId></ClrSysMmbId></FinInstnId></DbtrAgt>"
-        )
-        raw = w.raw
-        for item in batch.items:
-            b = item.beneficiary
-            acct = b.account
-            agent = (
-                ""
-                if acct.branch is None
-                else "<CdtrAgt><FinInstnId><ClrSysMmbId><ClrSysId><Cd>CNAPS</Cd></ClrSysId>"
-                f"<MmbId>{acct.branch}</MmbId></ClrSysMmbId></FinInstnId></CdtrAgt>"
-            )
-            memo = "" if not item.memo else f"<RmtInf>{_sep('Ustrd', item.memo)}</RmtInf>"
-            raw(
-                f"<CdtTrfTxInf><PmtId><InstrId>{item.seq}</InstrId>"
-                f"<EndToEndId>{item.seq}</EndToEndId></PmtId>"
-                f'<Amt><InstdAmt Ccy="CNY">{item.amount:.2f}</InstdAmt></Amt>{agent}'
-                f"<Cdtr><Nm>{escape_text(acct.holder_name)}</Nm><Id><PrvtId><Othr>"
-                f"<Id>{b.id_number}</Id><SchmeNm><Cd>NIDN</Cd></SchmeNm></Othr></PrvtId></Id>"
-                f"</Cdtr><CdtrAcct><Id><Othr><Id>{acct.number}</Id></Othr></Id></CdtrAcct>"
-                f"{memo}</CdtTrfTxInf>"
-            )
-        data = self._sign_and_close(
-            w,
-            signer,
-            "</PmtInf><SplmtryData><Envlp>",
-            "</Envlp></SplmtryData></CstmrCdtTrfInitn></Document>",
-        )
-        name = self.file_name(
-            self.config.file_name_template or self.instruction_file_name, bid, day
-        )
-        if self.validate:
-            validate_stream(
-                data, load_schema(self.request_schema), name, item_tag=f"{{{PAIN001}}}CdtTrfTxInf"
-            )
-        return self._payment_file(batch, name, data, signer)
+    def _instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
+        return {
+            **super()._instruction_header(batch, day),
+            "created_at": f"{day.isoformat()}T00:00:00",
+        }
 
-    # -- bank side ---------------------------------------------------------------
-    def read_instructions(
-        self, payment: PaymentFile | Mapping[str, bytes], verifier: Verifier
-    ) -> Instructions:
-        name, data = self._single(payment, "付款文件")
-        reader = XmlReader(
-            data,
-            name,
-            items=frozenset({_TX}),
-            signature_path=_REQ_SIG,
-            schema=load_schema(self.request_schema),
-            root="Document",
-            namespace=PAIN001,
-        )
-        self.check_signer(verifier, "验签密钥")
-        records = []
-        seen: set[int] = set()
-        with self._schema_first(reader):
-            for item in reader:
-                v = item.values
-                self._exact_keys(
-                    v, _REQ_TX, _REQ_TX_OPT, name, {"record": item.index, "path": item.path}
-                )
-                seq = unique_seq(item, "PmtId/InstrId", name, seen, in_return=False)
-                if v["Amt/InstdAmt/@Ccy"] != "CNY":
-                    raise BankFileError(
-                        "币种应为人民币（CNY）",
-                        code="bankfile.currency",
-                        file=name,
-                        **item.where("Amt/InstdAmt/@Ccy"),
-                    )
-                amount = parse_yuan(v["Amt/InstdAmt"], name, **item.where("Amt/InstdAmt"))
-                records.append(
-                    InstructionRecord(
-                        seq,
-                        v["CdtrAcct/Id/Othr/Id"],
-                        v["Cdtr/Nm"],
-                        v["Cdtr/Id/PrvtId/Othr/Id"],
-                        amount,
-                        v.get("RmtInf/Ustrd") or None,
-                        item.line,
-                    )
-                )
-        self._verify_read(reader, verifier, _REQ_SIG)
-        f = reader.fields
-        self._exact_keys(f, _REQ_HEADER, frozenset(), name, {})
-        if f[f"{_I}/PmtInf/PmtInfId"] != f[f"{_I}/GrpHdr/MsgId"]:
-            raise BankFileError(
-                "PmtInfId 与 MsgId（批次号）不一致",
-                code="bankfile.batch_mismatch",
-                file=name,
-                path=f"{_I}/PmtInf/PmtInfId",
-            )
-        amounts = [r.amount for r in records]
-        for prefix in (f"{_I}/GrpHdr", f"{_I}/PmtInf"):
-            count = parse_int(f[f"{prefix}/NbOfTxs"], name, what="笔数", path=f"{prefix}/NbOfTxs")
-            total = parse_yuan(
-                f[f"{prefix}/CtrlSum"], name, positive=False, path=f"{prefix}/CtrlSum"
-            )
-            self._figures(
-                count,
-                total,
-                amounts,
-                name,
-                paths=(f"{prefix}/NbOfTxs", f"{prefix}/CtrlSum"),
-                kind="付款报文",
-            )
-        pay_date = parse_datetime(
-            f[f"{_I}/PmtInf/ReqdExctnDt/Dt"], "%Y-%m-%d", name, path=f"{_I}/PmtInf/ReqdExctnDt/Dt"
-        )
-        return Instructions(
-            bank=self.code,
-            batch_id=f[f"{_I}/GrpHdr/MsgId"],
-            count=count,
-            total=total,
-            records=tuple(records),
-            payer_account=f[f"{_I}/PmtInf/DbtrAcct/Id/Othr/Id"],
-            payer_name=f[f"{_I}/PmtInf/Dbtr/Nm"],
-            pay_date=None if pay_date is None else pay_date.date(),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
-        )
+    def _return_header(
+        self, batch_id: str, records: Sequence[ReturnRecord], day: _dt.date
+    ) -> dict[str, Any]:
+        return {
+            **super()._return_header(batch_id, records, day),
+            "msg_id": batch_id + "-R",
+            "created_at": f"{day.isoformat()}T00:00:00",
+            "original_message": "pain.001.001.09",
+        }
 
-    def write_return(
-        self,
-        batch_id: str,
-        records: Sequence[ReturnRecord],
-        signer: Signer,
-        *,
-        created: _dt.date | None = None,
-    ) -> dict[str, bytes]:
-        self.check_signer(signer, "签名密钥")
-        day = created or _dt.date.today()
-        total = sum((r.amount for r in records), Decimal("0.00"))
-        check_return_records(records)
-        w = CanonicalWriter(self.encoding)
-        w.start("Document", xmlns=PAIN002)
-        w.raw(
-            f"<CstmrPmtStsRpt><GrpHdr>{_sep('MsgId', batch_id + '-R')}"
-            f"<CreDtTm>{day.isoformat()}T00:00:00</CreDtTm></GrpHdr>"
-            f"<OrgnlGrpInfAndSts>{_sep('OrgnlMsgId', batch_id)}"
-            "<OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>"
-            f"<OrgnlNbOfTxs>{len(records)}</OrgnlNbOfTxs><OrgnlCtrlSum>{yuan(total)}</OrgnlCtrlSum>"
-            f"</OrgnlGrpInfAndSts><OrgnlPmtInfAndSts>{_sep('OrgnlPmtInfId', batch_id)}"
+    def _return_code(self, values: Mapping[str, Any]) -> str:
+        """The reason code of a rejection, else the transaction status."""
+        code: str = (
+            values.get("reason_code") or values.get("reason_proprietary") or values["tx_status"]
         )
-        raw = w.raw
-        for r in records:
-            code = r.raw_code
-            if code in _TX_STATUSES:
-                sts, reason = code, ""
-            else:
-                kind = "Cd" if len(code) <= 4 else "Prtry"
-                sts, reason = "RJCT", f"<Rsn><{kind}>{escape_text(code)}</{kind}></Rsn>"
-            when = (
-                ""
-                if r.settled_at is None
-                else f"<AccptncDtTm>{r.settled_at.isoformat(timespec='seconds')}</AccptncDtTm>"
-            )
-            ref = "" if not r.bank_txn_id else _sep("AcctSvcrRef", r.bank_txn_id)
-            raw(
-                f"<TxInfAndSts><OrgnlInstrId>{r.seq}</OrgnlInstrId>"
-                f"<OrgnlEndToEndId>{r.seq}</OrgnlEndToEndId><TxSts>{sts}</TxSts>"
-                f"<StsRsnInf>{reason}{_sep('AddtlInf', r.raw_message)}</StsRsnInf>{when}{ref}"
-                f'<OrgnlTxRef><Amt><InstdAmt Ccy="CNY">{r.amount:.2f}</InstdAmt></Amt>'
-                f"<Cdtr><Pty>{_sep('Nm', r.name)}</Pty></Cdtr>"
-                f"<CdtrAcct><Id><Othr>{_sep('Id', r.account)}</Othr></Id></CdtrAcct>"
-                "</OrgnlTxRef></TxInfAndSts>"
-            )
-        data = self._sign_and_close(
-            w,
-            signer,
-            "</OrgnlPmtInfAndSts><SplmtryData><Envlp>",
-            "</Envlp></SplmtryData></CstmrPmtStsRpt></Document>",
-        )
-        name = self.file_name(
-            self.config.return_file_name_template or self.return_file_name, batch_id, day
-        )
-        validate_stream(
-            data, load_schema(self.return_schema), name, item_tag=f"{{{PAIN002}}}TxInfAndSts"
-        )
-        return {name: data}
-
-    def parse_return(
-        self,
-        files: Mapping[str, bytes],
-        verifier: Verifier,
-        *,
-        batch_id: str | None = None,
-    ) -> BankReturn:
-        name, data = self._single(files, "回盘文件")
-        reader = XmlReader(
-            data,
-            name,
-            items=frozenset({_STS}),
-            signature_path=_RET_SIG,
-            schema=load_schema(self.return_schema),
-            root="Document",
-            namespace=PAIN002,
-        )
-        self.check_signer(verifier, "验签密钥")
-        status_of = self.status_of
-        records = []
-        seen: set[int] = set()
-        with self._schema_first(reader):
-            for item in reader:
-                v = item.values
-                self._exact_keys(
-                    v, _RET_TX, _RET_TX_OPT, name, {"record": item.index, "path": item.path}
-                )
-                seq = unique_seq(item, "OrgnlInstrId", name, seen, in_return=True)
-                code = v.get("StsRsnInf/Rsn/Cd") or v.get("StsRsnInf/Rsn/Prtry") or v["TxSts"]
-                records.append(
-                    ReturnRecord(
-                        seq,
-                        v["OrgnlTxRef/CdtrAcct/Id/Othr/Id"],
-                        v["OrgnlTxRef/Cdtr/Pty/Nm"],
-                        parse_yuan(
-                            v["OrgnlTxRef/Amt/InstdAmt"],
-                            name,
-                            **item.where("OrgnlTxRef/Amt/InstdAmt"),
-                        ),
-                        status_of(code),
-                        code,
-                        v["StsRsnInf/AddtlInf"],
-                        v.get("AcctSvcrRef") or None,
-                        parse_datetime(
-                            v.get("AccptncDtTm", ""), "iso", name, **item.where("AccptncDtTm")
-                        ),
-                        item.line,
-                    )
-                )
-        self._verify_read(reader, verifier, _RET_SIG)
-        f = reader.fields
-        self._exact_keys(f, _RET_HEADER, frozenset(), name, {})
-        found = f[f"{_R}/OrgnlGrpInfAndSts/OrgnlMsgId"]
-        if batch_id is not None and found != batch_id:
-            raise BankFileError(
-                f"回盘文件属于批次 {found}，不是批次 {batch_id}",
-                code="bankfile.batch_mismatch",
-                file=name,
-                path=f"{_R}/OrgnlGrpInfAndSts/OrgnlMsgId",
-            )
-        g = f"{_R}/OrgnlGrpInfAndSts"
-        count = parse_int(f[f"{g}/OrgnlNbOfTxs"], name, what="笔数", path=f"{g}/OrgnlNbOfTxs")
-        total = parse_yuan(f[f"{g}/OrgnlCtrlSum"], name, positive=False, path=f"{g}/OrgnlCtrlSum")
-        self._figures(
-            count,
-            total,
-            [r.amount for r in records],
-            name,
-            paths=(f"{g}/OrgnlNbOfTxs", f"{g}/OrgnlCtrlSum"),
-            kind="回盘文件",
-        )
-        return BankReturn(
-            bank=self.code,
-            batch_id=found,
-            count=count,
-            total=total,
-            records=tuple(records),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
-            extra={"MsgId": f[f"{_R}/GrpHdr/MsgId"]},
-        )
+        return code

@@ -41,75 +41,34 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
-from ..errors import AdapterError, BankFileError
+from ..errors import AdapterError
 from ..payout import PayoutBatch
-from ..signing._protocols import Signer, Verifier
 from ._adapter import BankConfig
-from ._model import (
-    BankReturn,
-    InstructionRecord,
-    Instructions,
-    PaymentFile,
-    ReturnRecord,
-    ReturnStatus,
-)
-from ._xml import (
-    CanonicalWriter,
-    XmlReader,
-    check_return_records,
-    escape_text,
-    parse_datetime,
-    parse_int,
-    parse_yuan,
-    unique_seq,
-    yuan,
-)
-from ._xmldsig import SignedXmlAdapter
+from ._fields import Code, Const, Date, DateTime, Integer, Text, Yuan
+from ._model import ReturnRecord, status_table
+from ._xmlbank import XmlBankAdapter
+from ._xmllayout import SIGNATURE, El, Items, Leaf, XmlMessage
 
 __all__ = ["CcbAdapter"]
 
-_S = ReturnStatus
-_SIG: Final = "/TX/Signature"
-_DETAIL: Final = "/TX/TX_INFO/DETAIL_LIST/DETAIL"
-_REQ_HEADER: Final = frozenset(
-    {
-        "/TX/REQUEST_SN",
-        "/TX/CUST_ID",
-        "/TX/USER_ID",
-        "/TX/TX_CODE",
-        "/TX/LANGUAGE",
-        "/TX/TX_INFO/BATCH_ID",
-        "/TX/TX_INFO/PAY_ACCNO",
-        "/TX/TX_INFO/PAY_ACCNAME",
-        "/TX/TX_INFO/PAY_DATE",
-        "/TX/TX_INFO/TOTAL_NUM",
-        "/TX/TX_INFO/TOTAL_AMOUNT",
-        "/TX/TX_INFO/CHK_NAME",
-    }
+_NO_ID_CHECK: Final = ("bankfile.id_type", "证件类型应为 01（居民身份证）")
+_NO_NAME_CHECK: Final = ("bankfile.name_check_off", "付款报文未开启户名校验（CHK_NAME 应为 1）")
+#: Leaves both messages have.
+_BATCH: Final = Leaf("BATCH_ID", Code("batch_id", 0))
+_FIGURES: Final = (
+    Leaf("TOTAL_NUM", Integer("count", 12, label="总笔数")),
+    Leaf("TOTAL_AMOUNT", Yuan("total", 18)),
 )
-_REQ_DETAIL: Final = frozenset({"SN", "ACC_NO", "ACC_NAME", "ID_TYPE", "ID_NO", "AMOUNT", "MEMO"})
-_RET_HEADER: Final = frozenset(
-    {
-        "/TX/REQUEST_SN",
-        "/TX/CUST_ID",
-        "/TX/TX_CODE",
-        "/TX/RETURN_CODE",
-        "/TX/RETURN_MSG",
-        "/TX/TX_INFO/BATCH_ID",
-        "/TX/TX_INFO/TOTAL_NUM",
-        "/TX/TX_INFO/TOTAL_AMOUNT",
-    }
+_PAYEE: Final = (
+    Leaf("SN", Integer("seq", 12)),
+    Leaf("ACC_NO", Code("account", 0)),
+    Leaf("ACC_NAME", Text("name", 0)),
 )
-_RET_DETAIL: Final = frozenset(
-    {"SN", "ACC_NO", "ACC_NAME", "AMOUNT", "RETURN_CODE", "RETURN_MSG", "TXN_SN", "TXN_TIME"}
-)
-_NONE: Final = frozenset[str]()
 
 
-class CcbAdapter(SignedXmlAdapter):
+class CcbAdapter(XmlBankAdapter):
     """中国建设银行: direct-connect XML in GB18030, enveloped XML-DSig (RSA-SHA256).
 
     ``cust_id`` (客户号) and ``user_id`` (操作员号) are the deployment's
@@ -125,24 +84,96 @@ class CcbAdapter(SignedXmlAdapter):
     instruction_file_name: ClassVar[str] = "CCB_DF_{batch_id}_{date:%Y%m%d}_{sequence:03d}.xml"
     return_file_name: ClassVar[str] = "CCB_HP_{batch_id}_{date:%Y%m%d}_{sequence:03d}.xml"
 
-    status_codes: ClassVar[Mapping[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("000000", "交易成功"),
-        _S.PENDING: ("100000", "交易处理中"),
-        _S.NAME_MISMATCH: ("YBLA01", "帐户户名校验失败"),
-        _S.ACCOUNT_NOT_FOUND: ("YBLA02", "账户不存在"),
-        _S.FROZEN: ("YBLA03", "账户已冻结"),
-        _S.CLOSED: ("YBLA04", "账户已销户"),
-        _S.LOST: ("YBLA05", "账户已挂失"),
-        _S.STOPPED: ("YBLA10", "账户已止付"),
-        _S.CARD_NOT_ACTIVATED: ("YBLA06", "卡未激活"),
-        _S.ID_MISMATCH: ("YBLA07", "证件号码校验失败"),
-        _S.OVER_LIMIT: ("YBLA08", "超过账户限额"),
-        _S.OTHER: ("YBLA99", "其他错误"),
+    instruction_message: ClassVar[XmlMessage] = XmlMessage(
+        El(
+            "TX",
+            Leaf("REQUEST_SN", Code("request_sn", 0)),
+            Leaf("CUST_ID", Code("cust_id", 0)),
+            Leaf("USER_ID", Code("user_id", 0)),
+            Leaf("TX_CODE", Code("tx_code", 0)),
+            Leaf("LANGUAGE", Const("language", 2, value="CN")),
+            El(
+                "TX_INFO",
+                _BATCH,
+                Leaf("PAY_ACCNO", Code("payer_account", 0)),
+                Leaf("PAY_ACCNAME", Text("payer_name", 0)),
+                Leaf("PAY_DATE", Date("pay_date")),
+                *_FIGURES,
+                Leaf("CHK_NAME", Const("name_check", 1, value="1"), refuse=_NO_NAME_CHECK),
+                El(
+                    "DETAIL_LIST",
+                    Items(
+                        El(
+                            "DETAIL",
+                            *_PAYEE,
+                            Leaf("ID_TYPE", Const("id_type", 2, value="01"), refuse=_NO_ID_CHECK),
+                            Leaf("ID_NO", Code("id_number", 0)),
+                            Leaf("AMOUNT", Yuan("amount", 18)),
+                            Leaf("MEMO", Text("memo", 0)),
+                        )
+                    ),
+                ),
+            ),
+            SIGNATURE,
+        ),
+        kind="付款报文",
+    )
+    return_message: ClassVar[XmlMessage] = XmlMessage(
+        El(
+            "TX",
+            Leaf("REQUEST_SN", Code("request_sn", 0)),
+            Leaf("CUST_ID", Code("cust_id", 0)),
+            Leaf("TX_CODE", Code("tx_code", 0)),
+            Leaf("RETURN_CODE", Code("return_code", 0)),
+            Leaf("RETURN_MSG", Text("return_message", 0)),
+            El(
+                "TX_INFO",
+                _BATCH,
+                *_FIGURES,
+                El(
+                    "DETAIL_LIST",
+                    Items(
+                        El(
+                            "DETAIL",
+                            *_PAYEE,
+                            Leaf("AMOUNT", Yuan("amount", 18)),
+                            Leaf("RETURN_CODE", Code("code", 0)),
+                            Leaf("RETURN_MSG", Text("message", 0)),
+                            Leaf("TXN_SN", Code("txn_id", 0)),
+                            Leaf("TXN_TIME", DateTime("settled_at")),
+                        )
+                    ),
+                ),
+            ),
+            SIGNATURE,
+        ),
+        kind="回盘文件",
+    )
+    return_extra: ClassVar[Mapping[str, str]] = {
+        "RETURN_CODE": "return_code",
+        "RETURN_MSG": "return_message",
     }
-    return_codes: ClassVar[Mapping[str, ReturnStatus]] = {
-        **{code: status for status, (code, _) in status_codes.items()},
-        "YBLA09": _S.STOPPED,  # 中止账户不允许入账: suspended by the bank, not closed
-    }
+
+    # YBLA09 中止账户不允许入账: suspended by the bank, not closed (stopped)
+    status_codes, return_codes = status_table(
+        """
+        success             000000  交易成功
+        pending             100000  交易处理中
+        name_mismatch       YBLA01  帐户户名校验失败
+        account_not_found   YBLA02  账户不存在
+        frozen              YBLA03  账户已冻结
+        closed              YBLA04  账户已销户
+        lost                YBLA05  账户已挂失
+        stopped             YBLA10  账户已止付
+        card_not_activated  YBLA06  卡未激活
+        id_mismatch         YBLA07  证件号码校验失败
+        over_limit          YBLA08  超过账户限额
+        other               YBLA99  其他错误
+        """,
+        also="""
+        stopped             YBLA09  中止账户不允许入账
+        """,
+    )
 
     def __init__(
         self,
@@ -167,232 +198,23 @@ class CcbAdapter(SignedXmlAdapter):
     def _request_sn(self, batch_id: str, day: _dt.date) -> str:
         return f"{day:%Y%m%d}{self.config.file_sequence:04d}{batch_id}"[:40]
 
-    # -- department side ---------------------------------------------------------
-    def render(
-        self, batch: PayoutBatch, signer: Signer, *, created: _dt.date | None = None
-    ) -> PaymentFile:
-        self.check_signer(signer, "签名密钥")
-        self.check_batch(batch)
-        self._check_text(batch)
-        day = created or batch.pay_date or _dt.date.today()
-        pay_date = batch.pay_date or day
-        payer_name = self.config.payer_name or batch.payer_name
-        w = CanonicalWriter(self.encoding)
-        w.raw(
-            f"<TX><REQUEST_SN>{self._request_sn(batch.batch_id, day)}</REQUEST_SN>"
-            f"<CUST_ID>{self.cust_id or batch.payer_account}</CUST_ID>"
-            f"<USER_ID>{self.user_id}</USER_ID><TX_CODE>{self.tx_code}</TX_CODE>"
-            "<LANGUAGE>CN</LANGUAGE><TX_INFO>"
-            f"<BATCH_ID>{batch.batch_id}</BATCH_ID><PAY_ACCNO>{batch.payer_account}</PAY_ACCNO>"
-            f"<PAY_ACCNAME>{escape_text(payer_name)}</PAY_ACCNAME>"
-            f"<PAY_DATE>{pay_date:%Y%m%d}</PAY_DATE><TOTAL_NUM>{batch.count}</TOTAL_NUM>"
-            f"<TOTAL_AMOUNT>{yuan(batch.total)}</TOTAL_AMOUNT><CHK_NAME>1</CHK_NAME>"
-            "<DETAIL_LIST>"
-        )
-        raw = w.raw
-        for item in batch.items:
-            b = item.beneficiary
-            raw(
-                f"<DETAIL><SN>{item.seq}</SN><ACC_NO>{b.account.number}</ACC_NO>"
-                f"<ACC_NAME>{escape_text(b.account.holder_name)}</ACC_NAME>"
-                f"<ID_TYPE>01</ID_TYPE><ID_NO>{b.id_number}</ID_NO>"
-                f"<AMOUNT>{item.amount:.2f}</AMOUNT>"
-                f"<MEMO>{escape_text(item.memo or '')}</MEMO></DETAIL>"
-            )
-        data = self._sign_and_close(w, signer, "</DETAIL_LIST></TX_INFO>", "</TX>")
-        name = self.file_name(
-            self.config.file_name_template or self.instruction_file_name, batch.batch_id, day
-        )
-        return self._payment_file(batch, name, data, signer)
+    def _instruction_header(self, batch: PayoutBatch, day: _dt.date) -> dict[str, Any]:
+        return {
+            **super()._instruction_header(batch, day),
+            "request_sn": self._request_sn(batch.batch_id, day),
+            "cust_id": self.cust_id or batch.payer_account,
+            "user_id": self.user_id,
+            "tx_code": self.tx_code,
+        }
 
-    # -- bank side ---------------------------------------------------------------
-    def read_instructions(
-        self, payment: PaymentFile | Mapping[str, bytes], verifier: Verifier
-    ) -> Instructions:
-        name, data = self._single(payment, "付款文件")
-        reader = XmlReader(
-            data, name, items=frozenset({_DETAIL}), signature_path=_SIG, root="TX", namespace=""
-        )
-        self.check_signer(verifier, "验签密钥")
-        records = []
-        seen: set[int] = set()
-        with self._schema_first(reader):
-            for item in reader:
-                v = item.values
-                self._exact_keys(
-                    v, _REQ_DETAIL, _NONE, name, {"record": item.index, "path": item.path}
-                )
-                seq = unique_seq(item, "SN", name, seen, in_return=False)
-                if v["ID_TYPE"] != "01":
-                    raise BankFileError(
-                        "证件类型应为 01（居民身份证）",
-                        code="bankfile.id_type",
-                        file=name,
-                        **item.where("ID_TYPE"),
-                    )
-                amount = parse_yuan(v["AMOUNT"], name, **item.where("AMOUNT"))
-                records.append(
-                    InstructionRecord(
-                        seq,
-                        v["ACC_NO"],
-                        v["ACC_NAME"],
-                        v["ID_NO"],
-                        amount,
-                        v["MEMO"] or None,
-                        item.line,
-                    )
-                )
-        self._verify_read(reader, verifier, _SIG)
-        f = reader.fields
-        self._exact_keys(f, _REQ_HEADER, _NONE, name, {})
-        if f["/TX/TX_INFO/CHK_NAME"] != "1":
-            raise BankFileError(
-                "付款报文未开启户名校验（CHK_NAME 应为 1）",
-                code="bankfile.name_check_off",
-                file=name,
-                path="/TX/TX_INFO/CHK_NAME",
-            )
-        count = parse_int(
-            f["/TX/TX_INFO/TOTAL_NUM"], name, what="总笔数", path="/TX/TX_INFO/TOTAL_NUM"
-        )
-        total = parse_yuan(
-            f["/TX/TX_INFO/TOTAL_AMOUNT"], name, positive=False, path="/TX/TX_INFO/TOTAL_AMOUNT"
-        )
-        self._figures(
-            count,
-            total,
-            [r.amount for r in records],
-            name,
-            paths=("/TX/TX_INFO/TOTAL_NUM", "/TX/TX_INFO/TOTAL_AMOUNT"),
-            kind="付款报文",
-        )
-        pay_date = parse_datetime(
-            f["/TX/TX_INFO/PAY_DATE"], "%Y%m%d", name, path="/TX/TX_INFO/PAY_DATE"
-        )
-        return Instructions(
-            bank=self.code,
-            batch_id=f["/TX/TX_INFO/BATCH_ID"],
-            count=count,
-            total=total,
-            records=tuple(records),
-            payer_account=f["/TX/TX_INFO/PAY_ACCNO"],
-            payer_name=f["/TX/TX_INFO/PAY_ACCNAME"],
-            pay_date=None if pay_date is None else pay_date.date(),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
-        )
-
-    def write_return(
-        self,
-        batch_id: str,
-        records: Sequence[ReturnRecord],
-        signer: Signer,
-        *,
-        created: _dt.date | None = None,
-    ) -> dict[str, bytes]:
-        self.check_signer(signer, "签名密钥")
-        day = created or _dt.date.today()
-        total = sum((r.amount for r in records), Decimal("0.00"))
-        check_return_records(records)
-        w = CanonicalWriter(self.encoding)
-        w.raw(
-            f"<TX><REQUEST_SN>{self._request_sn(batch_id, day)}</REQUEST_SN>"
-            f"<CUST_ID>{escape_text(self.cust_id or '')}</CUST_ID>"
-            f"<TX_CODE>{self.tx_code}</TX_CODE><RETURN_CODE>000000</RETURN_CODE>"
-            f"<RETURN_MSG>交易成功</RETURN_MSG><TX_INFO><BATCH_ID>{escape_text(batch_id)}</BATCH_ID>"
-            f"<TOTAL_NUM>{len(records)}</TOTAL_NUM><TOTAL_AMOUNT>{yuan(total)}</TOTAL_AMOUNT>"
-            "<DETAIL_LIST>"
-        )
-        raw = w.raw
-        for r in records:
-            when = "" if r.settled_at is None else f"{r.settled_at:%Y%m%d%H%M%S}"
-            raw(
-                f"<DETAIL><SN>{r.seq}</SN><ACC_NO>{escape_text(r.account)}</ACC_NO>"
-                f"<ACC_NAME>{escape_text(r.name)}</ACC_NAME><AMOUNT>{r.amount:.2f}</AMOUNT>"
-                f"<RETURN_CODE>{escape_text(r.raw_code)}</RETURN_CODE>"
-                f"<RETURN_MSG>{escape_text(r.raw_message)}</RETURN_MSG>"
-                f"<TXN_SN>{escape_text(r.bank_txn_id or '')}</TXN_SN><TXN_TIME>{when}</TXN_TIME>"
-                "</DETAIL>"
-            )
-        data = self._sign_and_close(w, signer, "</DETAIL_LIST></TX_INFO>", "</TX>")
-        name = self.file_name(
-            self.config.return_file_name_template or self.return_file_name, batch_id, day
-        )
-        return {name: data}
-
-    def parse_return(
-        self,
-        files: Mapping[str, bytes],
-        verifier: Verifier,
-        *,
-        batch_id: str | None = None,
-    ) -> BankReturn:
-        name, data = self._single(files, "回盘文件")
-        reader = XmlReader(
-            data, name, items=frozenset({_DETAIL}), signature_path=_SIG, root="TX", namespace=""
-        )
-        self.check_signer(verifier, "验签密钥")
-        status_of = self.status_of
-        records = []
-        seen: set[int] = set()
-        with self._schema_first(reader):
-            for item in reader:
-                v = item.values
-                self._exact_keys(
-                    v, _RET_DETAIL, _NONE, name, {"record": item.index, "path": item.path}
-                )
-                seq = unique_seq(item, "SN", name, seen, in_return=True)
-                code = v["RETURN_CODE"]
-                records.append(
-                    ReturnRecord(
-                        seq,
-                        v["ACC_NO"],
-                        v["ACC_NAME"],
-                        parse_yuan(v["AMOUNT"], name, **item.where("AMOUNT")),
-                        status_of(code),
-                        code,
-                        v["RETURN_MSG"],
-                        v["TXN_SN"] or None,
-                        parse_datetime(
-                            v["TXN_TIME"], "%Y%m%d%H%M%S", name, **item.where("TXN_TIME")
-                        ),
-                        item.line,
-                    )
-                )
-        self._verify_read(reader, verifier, _SIG)
-        f = reader.fields
-        self._exact_keys(f, _RET_HEADER, _NONE, name, {})
-        found = f["/TX/TX_INFO/BATCH_ID"]
-        if batch_id is not None and found != batch_id:
-            raise BankFileError(
-                f"回盘文件属于批次 {found}，不是批次 {batch_id}",
-                code="bankfile.batch_mismatch",
-                file=name,
-                path="/TX/TX_INFO/BATCH_ID",
-            )
-        count = parse_int(
-            f["/TX/TX_INFO/TOTAL_NUM"], name, what="总笔数", path="/TX/TX_INFO/TOTAL_NUM"
-        )
-        total = parse_yuan(
-            f["/TX/TX_INFO/TOTAL_AMOUNT"], name, positive=False, path="/TX/TX_INFO/TOTAL_AMOUNT"
-        )
-        self._figures(
-            count,
-            total,
-            [r.amount for r in records],
-            name,
-            paths=("/TX/TX_INFO/TOTAL_NUM", "/TX/TX_INFO/TOTAL_AMOUNT"),
-            kind="回盘文件",
-        )
-        return BankReturn(
-            bank=self.code,
-            batch_id=found,
-            count=count,
-            total=total,
-            records=tuple(records),
-            files=(name,),
-            signature_algorithm=verifier.algorithm,
-            key_fingerprint=verifier.key_fingerprint,
-            extra={"RETURN_CODE": f["/TX/RETURN_CODE"], "RETURN_MSG": f["/TX/RETURN_MSG"]},
-        )
+    def _return_header(
+        self, batch_id: str, records: Sequence[ReturnRecord], day: _dt.date
+    ) -> dict[str, Any]:
+        return {
+            **super()._return_header(batch_id, records, day),
+            "request_sn": self._request_sn(batch_id, day),
+            "cust_id": self.cust_id or "",
+            "tx_code": self.tx_code,
+            "return_code": "000000",
+            "return_message": "交易成功",
+        }

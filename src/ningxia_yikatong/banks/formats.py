@@ -9,7 +9,12 @@ both the writer and the reader from that one declaration:
 * :class:`DelimitedFormat`: a summary line, one line per item, an optional
   trailer line, fields separated by a delimiter (widths are maxima);
 * :class:`XlsxFormat`: an Excel upload template, one sheet, a title row, one
-  row per item and a summary (合计) row.
+  row per item and a summary (合计) row;
+* :class:`XmlMessage`: an XML message as a tree of :class:`El` and
+  :class:`Leaf`, its repeated :class:`Items` and where its ``SIGNATURE`` sits;
+* :class:`JsonMessage`: an open-API JSON message, its envelope's parameters
+  (:class:`Leaf`, the :class:`Body` that carries the business content, sealed
+  or not, and the :class:`Sign` member) and the business content's members.
 
 Fields: :class:`Text` (``C(n)``), :class:`Code` (ASCII account, ID, batch id),
 :class:`Integer` (``N(n)``), :class:`Fen` (amount in fen), :class:`Yuan`
@@ -46,26 +51,37 @@ from ._fields import (
     Yuan,
     byte_length,
 )
+from ._jsonlayout import Body, JsonMessage, Sign, signing_string
 from ._text import Decoded, DelimitedFormat, FixedWidthFormat, RowError, RowErrors
 from ._xlsx import XlsxFormat
+from ._xmllayout import SIGNATURE, El, Items, Leaf, XmlMessage
 
 __all__ = [
+    "SIGNATURE",
+    "Body",
     "Code",
     "Const",
     "Date",
     "DateTime",
     "Decoded",
     "DelimitedFormat",
+    "El",
     "Fen",
     "Field",
     "FieldError",
     "Filler",
     "FixedWidthFormat",
     "Integer",
+    "Items",
+    "JsonMessage",
+    "Leaf",
     "RowError",
     "RowErrors",
+    "Sign",
     "Text",
     "XlsxFormat",
+    "XmlMessage",
     "Yuan",
     "byte_length",
+    "signing_string",
 ]

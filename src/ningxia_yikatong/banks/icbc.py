@@ -33,12 +33,11 @@ from typing import ClassVar
 
 from ._adapter import INSTRUCTION_COLUMNS, RETURN_COLUMNS, RecordFileAdapter
 from ._fields import Code, Const, DateTime, Filler, Integer, Text, Yuan
-from ._model import ReturnStatus
+from ._model import status_table
 from ._xlsx import XlsxFormat
 
 __all__ = ["IcbcAdapter"]
 
-_S = ReturnStatus
 _TOTAL = Const("type", 4, "", value="合计")
 
 
@@ -94,20 +93,19 @@ class IcbcAdapter(RecordFileAdapter):
         columns=RETURN_COLUMNS,
     )
 
-    status_codes: ClassVar[dict[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("00000", "交易成功"),
-        _S.PENDING: ("00001", "处理中"),
-        _S.NAME_MISMATCH: ("B0101", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("B0102", "账号不存在"),
-        _S.FROZEN: ("B0103", "账户冻结"),
-        _S.CLOSED: ("B0104", "账户已销户"),
-        _S.LOST: ("B0105", "账户已挂失"),
-        _S.STOPPED: ("B0109", "账户已止付"),
-        _S.CARD_NOT_ACTIVATED: ("B0106", "卡未激活"),
-        _S.ID_MISMATCH: ("B0107", "证件号码不符"),
-        _S.OVER_LIMIT: ("B0108", "超过限额"),
-        _S.OTHER: ("B0199", "其他错误"),
-    }
-    return_codes: ClassVar[dict[str, ReturnStatus]] = {
-        code: status for status, (code, _) in status_codes.items()
-    }
+    status_codes, return_codes = status_table(
+        """
+        success             00000  交易成功
+        pending             00001  处理中
+        name_mismatch       B0101  户名不符
+        account_not_found   B0102  账号不存在
+        frozen              B0103  账户冻结
+        closed              B0104  账户已销户
+        lost                B0105  账户已挂失
+        stopped             B0109  账户已止付
+        card_not_activated  B0106  卡未激活
+        id_mismatch         B0107  证件号码不符
+        over_limit          B0108  超过限额
+        other               B0199  其他错误
+        """
+    )

@@ -35,12 +35,10 @@ from typing import ClassVar
 
 from ._adapter import INSTRUCTION_COLUMNS, RETURN_COLUMNS, RecordFileAdapter
 from ._fields import Code, Const, Date, DateTime, Fen, Integer, Text
-from ._model import ReturnStatus
+from ._model import status_table
 from ._text import FixedWidthFormat
 
 __all__ = ["NxrcbAdapter"]
-
-_S = ReturnStatus
 
 
 class NxrcbAdapter(RecordFileAdapter):
@@ -110,22 +108,24 @@ class NxrcbAdapter(RecordFileAdapter):
         columns=RETURN_COLUMNS,
     )
 
-    status_codes: ClassVar[dict[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("0000", "入账成功"),
-        _S.PENDING: ("0001", "处理中"),
-        _S.NAME_MISMATCH: ("1001", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("1002", "账户不存在"),
-        _S.FROZEN: ("1003", "账户冻结"),
-        _S.CLOSED: ("1004", "账户已销户"),
-        _S.LOST: ("1005", "账户已挂失"),
-        _S.STOPPED: ("1009", "账户已止付"),
-        _S.CARD_NOT_ACTIVATED: ("1006", "卡未激活"),
-        _S.ID_MISMATCH: ("1007", "证件号码不符"),
-        _S.OVER_LIMIT: ("1008", "超过账户限额"),
-        _S.OTHER: ("1099", "其他错误"),
-    }
-    return_codes: ClassVar[dict[str, ReturnStatus]] = {
-        **{code: status for status, (code, _) in status_codes.items()},
-        "1010": _S.ACCOUNT_NOT_FOUND,  # 卡号不存在
-        "1011": _S.STOPPED,  # 中止账户不允许入账: suspended by the bank, not closed
-    }
+    # 1011 中止账户不允许入账: suspended by the bank, not closed (stopped)
+    status_codes, return_codes = status_table(
+        """
+        success             0000  入账成功
+        pending             0001  处理中
+        name_mismatch       1001  户名不符
+        account_not_found   1002  账户不存在
+        frozen              1003  账户冻结
+        closed              1004  账户已销户
+        lost                1005  账户已挂失
+        stopped             1009  账户已止付
+        card_not_activated  1006  卡未激活
+        id_mismatch         1007  证件号码不符
+        over_limit          1008  超过账户限额
+        other               1099  其他错误
+        """,
+        also="""
+        account_not_found   1010  卡号不存在
+        stopped             1011  中止账户不允许入账
+        """,
+    )

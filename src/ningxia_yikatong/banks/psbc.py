@@ -34,12 +34,10 @@ from typing import ClassVar
 
 from ._adapter import INSTRUCTION_COLUMNS, RETURN_COLUMNS, RecordFileAdapter
 from ._fields import Code, Const, Date, DateTime, Fen, Integer, Text
-from ._model import ReturnStatus
+from ._model import status_table
 from ._text import FixedWidthFormat
 
 __all__ = ["PsbcAdapter"]
-
-_S = ReturnStatus
 
 
 class PsbcAdapter(RecordFileAdapter):
@@ -101,20 +99,19 @@ class PsbcAdapter(RecordFileAdapter):
         columns=RETURN_COLUMNS,
     )
 
-    status_codes: ClassVar[dict[ReturnStatus, tuple[str, str]]] = {
-        _S.SUCCESS: ("000000", "交易成功"),
-        _S.PENDING: ("000001", "交易处理中"),
-        _S.NAME_MISMATCH: ("E10001", "户名不符"),
-        _S.ACCOUNT_NOT_FOUND: ("E10002", "账号不存在"),
-        _S.FROZEN: ("E10003", "账户已冻结"),
-        _S.CLOSED: ("E10004", "账户已销户"),
-        _S.LOST: ("E10005", "账户已挂失"),
-        _S.STOPPED: ("E10006", "账户已止付"),
-        _S.ID_MISMATCH: ("E10007", "证件号码不符"),
-        _S.OVER_LIMIT: ("E10008", "超过账户限额"),
-        _S.CARD_NOT_ACTIVATED: ("E10009", "卡片未激活"),
-        _S.OTHER: ("E19999", "其他错误"),
-    }
-    return_codes: ClassVar[dict[str, ReturnStatus]] = {
-        code: status for status, (code, _) in status_codes.items()
-    }
+    status_codes, return_codes = status_table(
+        """
+        success             000000  交易成功
+        pending             000001  交易处理中
+        name_mismatch       E10001  户名不符
+        account_not_found   E10002  账号不存在
+        frozen              E10003  账户已冻结
+        closed              E10004  账户已销户
+        lost                E10005  账户已挂失
+        stopped             E10006  账户已止付
+        id_mismatch         E10007  证件号码不符
+        over_limit          E10008  超过账户限额
+        card_not_activated  E10009  卡片未激活
+        other               E19999  其他错误
+        """
+    )
