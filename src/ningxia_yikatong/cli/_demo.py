@@ -9,8 +9,6 @@ output folder; nothing leaves the machine.
 from __future__ import annotations
 
 import csv
-import datetime as _dt
-import hashlib
 import io
 import random
 import time
@@ -23,7 +21,7 @@ import click
 from rich.table import Table
 
 from ..bank import BankAccount, agent_bank_info
-from ..banks import BankSimulator, OutcomeRules, ReturnStatus, available_adapters, get_adapter
+from ..banks import OutcomeRules, ReturnStatus, available_adapters, get_adapter
 from ..banks._adapter import BankAdapter
 from ..checks import (
     CheckContext,
@@ -41,20 +39,15 @@ from ..policy import SubsidyPolicy
 from ..reconcile import (
     AccountCorrection,
     Reconciliation,
-    recipient_notices,
-    reconcile,
     reconcile_chain,
     reissue,
-    to_csv,
-    to_json,
-    to_xlsx,
 )
 from ..roster import RosterResult, read_roster
-from ..signing import generate_signer
-from ..signing._protocols import Signer, Verifier
 from ..testing import SyntheticData, write_roster_csv
 from ..testing.policies import EXTREME_POVERTY, sample_catalog
 from ._app import console, handle_errors, main
+from ._demo_actors import PAY_DATE, PERIOD, REISSUE_DATE
+from ._demo_bank import BankDesk
 from ._demo_ledger import record_ledger
 from ._demo_runs import ACCEPTED_WARNINGS, BankRun, Checked, Round, heading, say
 from ._output import DEMO_MARKER, DemoFolder
@@ -62,9 +55,6 @@ from ._progress import progress
 
 __all__ = ["demo"]
 
-PERIOD = "2026-03"
-PAY_DATE = _dt.date(2026, 3, 20)
-REISSUE_DATE = _dt.date(2026, 3, 27)
 PAYER_ACCOUNT = "10400101040012345"
 PAYER_NAME = "宁夏回族自治区民政厅"
 #: Failure shares of the simulated banks in the first round.
@@ -78,11 +68,6 @@ FAILURE_SHARES = {
 CORRECTABLE = frozenset(
     {ReturnStatus.ACCOUNT_NOT_FOUND, ReturnStatus.CLOSED, ReturnStatus.CARD_NOT_ACTIVATED}
 )
-
-
-def _keys(scheme: str) -> tuple[Signer, Verifier]:
-    signer = generate_signer(scheme)
-    return signer, signer.verifier()
 
 
 def _catalog(out: DemoFolder) -> SubsidyPolicy:
@@ -287,47 +272,13 @@ def _pay_bank(
     batch = checked.cleared
     assert batch is not None  # only cleared batches are paid
     folder = f"04-代发/{bank}"
-    department, department_verifier = _keys(adapter.signature_scheme)
-    bank_signer, bank_verifier = _keys(adapter.signature_scheme)
-    # The simulator plays the bank: an adapter that needs the bank's own keys
-    # (an encryption key, say) is configured for both sides.
-    adapter = type(adapter).for_conformance(department=department, bank=bank_signer)
-    simulator = BankSimulator(
-        adapter,
-        bank_signer,
-        department_verifier,
-        seed=seed,
-        rules=OutcomeRules(
-            shares={s: v for s, v in FAILURE_SHARES.items() if s in adapter.reportable_statuses}
-        ),
+    desk = BankDesk(adapter, out=out, policy=policy, seed=seed)
+    desk.simulator.rules = OutcomeRules(
+        shares={s: v for s, v in FAILURE_SHARES.items() if s in desk.adapter.reportable_statuses}
     )
 
     def pay(this: PayoutBatch, round_: int) -> Round:
-        paid_on = this.pay_date or PAY_DATE
-        simulator.clock = lambda: _dt.datetime.combine(paid_on, _dt.time(16, 30))
-        payment = adapter.render(this, department)
-        for name, content in payment.files.items():
-            out.write(f"{folder}/第{round_}轮/代发文件/{name}", content)
-        returned = simulator.process(payment)
-        for name, content in returned.items():
-            out.write(f"{folder}/第{round_}轮/回盘文件/{name}", content)
-        parsed = adapter.parse_return(returned, bank_verifier)
-        rec = reconcile(this, parsed, trusted_keys={bank_verifier.key_fingerprint})
-        stem = f"{folder}/第{round_}轮/{this.batch_id}-对账"
-        out.write(f"{stem}.xlsx", to_xlsx(rec))
-        out.write(f"{stem}.csv", to_csv(rec))
-        out.write(f"{stem}.json", to_json(rec, indent=2))
-        return Round(
-            # The ledger names a file by the SHA-256 of its bytes (the return's
-            # data file comes first in ``files``), as ``ledger record`` does.
-            payment_digest=hashlib.sha256(payment.content).hexdigest(),
-            signing_key_fingerprint=payment.key_fingerprint,
-            bank_key_fingerprint=bank_verifier.key_fingerprint,
-            return_digest=hashlib.sha256(returned[parsed.files[0]]).hexdigest(),
-            verifying_key_fingerprint=bank_verifier.key_fingerprint,
-            reconciliation=rec,
-            notices=tuple(n for n in recipient_notices(rec, policy) if n.sendable),
-        )
+        return desk.pay(this, folder, round_)
 
     rounds = [pay(batch, 1)]
     reissues = []
@@ -339,7 +290,7 @@ def _pay_bank(
             batch_id=f"{batch.batch_id}-R2",
             pay_date=REISSUE_DATE,
         )
-        simulator.rules = OutcomeRules()  # the corrected accounts are good
+        desk.simulator.rules = OutcomeRules()  # the corrected accounts are good
         rounds.append(pay(again.batch, 2))
         reissues.append((again, rounds[1].reconciliation))
     chain = reconcile_chain(first, reissues)
