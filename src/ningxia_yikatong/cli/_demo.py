@@ -50,6 +50,7 @@ from ._demo_actors import PAY_DATE, PERIOD, REISSUE_DATE
 from ._demo_bank import BankDesk
 from ._demo_ledger import record_ledger
 from ._demo_runs import ACCEPTED_WARNINGS, BankRun, Checked, Round, heading, say
+from ._demo_township import pay_township
 from ._output import DEMO_MARKER, DemoFolder
 from ._progress import progress
 
@@ -199,7 +200,8 @@ def _context(
 
 def _checks(
     out: DemoFolder, rng: random.Random, batches: dict[str, PayoutBatch], policy: SubsidyPolicy
-) -> dict[str, Checked]:
+) -> tuple[dict[str, Checked], CheckContext]:
+    """The checks of each bank's batch, and the reference data they ran against."""
     heading("三、事前比对")
     everyone = [item for batch in batches.values() for item in batch.items]
     context = _context(rng, everyone, policy)
@@ -221,16 +223,21 @@ def _checks(
                 and f.seq not in report.blocked_seqs
             )
             blocked = report.blocked_seqs
-            cleared = None
+            cleared = cleared_report = None
             if len(blocked) < batch.count:
                 # The checked batch keeps its id and content; what is paid is a new
-                # batch, linked to it item by item.
+                # batch, linked to it item by item, checked again: its approval is
+                # bound to a report of its own content.
                 cleared = batch.without(blocked, batch_id=_cleared_id(batch))
                 out.write(
                     f"03-比对/{cleared.batch_id}.json",
                     cleared.model_dump_json(indent=2, exclude_none=True),
                 )
-            checked[bank] = Checked(batch, report, accepted, cleared)
+                cleared_report = run_checks(cleared, policy, context)
+                out.write(
+                    f"03-比对/{cleared.batch_id}-比对结果.json", cleared_report.to_json(indent=2)
+                )
+            checked[bank] = Checked(batch, report, accepted, cleared, cleared_report)
             step.advance()
     table = Table("规则", "说明", "级别", "笔数")
     for (rule, title, severity), count in sorted(by_rule.items()):
@@ -242,9 +249,9 @@ def _checks(
     say(
         f"阻断的 {held} 笔暂不发放，转业务部门核实；警告 {accepted_count} 笔经核实后人工核定；"
         f"其余作为新批次（{'、'.join(b.batch_id for b in paid)}）进入代发，"
-        "每笔记录其在原批次中的序号。"
+        "每笔记录其在原批次中的序号；新批次再经比对，审批以其比对报告为据。"
     )
-    return checked
+    return checked, context
 
 
 def _corrections(data: SyntheticData, rec: Reconciliation, bank: str) -> list[AccountCorrection]:
@@ -252,7 +259,13 @@ def _corrections(data: SyntheticData, rec: Reconciliation, bank: str) -> list[Ac
     for result in rec.failed:
         if result.status in CORRECTABLE:
             old = result.item.beneficiary.account
-            new = BankAccount(number=data.account(bank), bank=old.bank, holder_name=old.holder_name)
+            # The new account is the person's social-security card account (一卡通) too.
+            new = BankAccount(
+                number=data.account(bank),
+                bank=old.bank,
+                holder_name=old.holder_name,
+                is_yikatong=True,
+            )
             corrections.append(
                 AccountCorrection(result.seq, new, note="本人提供新的社会保障卡账户")
             )
@@ -266,6 +279,7 @@ def _pay_bank(
     out: DemoFolder,
     data: SyntheticData,
     policy: SubsidyPolicy,
+    context: CheckContext,
     seed: int,
 ) -> BankRun:
     bank = adapter.code
@@ -282,6 +296,7 @@ def _pay_bank(
 
     rounds = [pay(batch, 1)]
     reissues = []
+    reissue_report = None
     first = rounds[0].reconciliation
     if first.failed:
         again = reissue(
@@ -290,6 +305,9 @@ def _pay_bank(
             batch_id=f"{batch.batch_id}-R2",
             pay_date=REISSUE_DATE,
         )
+        # A reissue is a batch of its own: checked before it is approved and paid.
+        reissue_report = run_checks(again.batch, policy, context)
+        out.write(f"03-比对/{again.batch.batch_id}-比对结果.json", reissue_report.to_json(indent=2))
         desk.simulator.rules = OutcomeRules()  # the corrected accounts are good
         rounds.append(pay(again.batch, 2))
         reissues.append((again, rounds[1].reconciliation))
@@ -307,6 +325,7 @@ def _pay_bank(
         double_payments=len(chain.double_payments),
         checked=checked,
         reissue=reissues[0][0] if reissues else None,
+        reissue_report=reissue_report,
     )
 
 
@@ -393,7 +412,7 @@ def _run(
     batches = {
         bank: _batch(bank, items, policy) for bank, items in _by_bank(roster.items, codes).items()
     }
-    checked = _checks(out, rng, batches, policy)
+    checked, context = _checks(out, rng, batches, policy)
 
     heading("四、代发、回盘、对账与补发")
     runs = []
@@ -404,11 +423,37 @@ def _run(
             if this is None or this.cleared is None:
                 continue
             step.update(description=f"{adapter.name}")
-            runs.append(_pay_bank(adapter, this, out=out, data=data, policy=policy, seed=seed + n))
+            runs.append(
+                _pay_bank(
+                    adapter,
+                    this,
+                    out=out,
+                    data=data,
+                    policy=policy,
+                    context=context,
+                    seed=seed + n,
+                )
+            )
             step.advance()
     _summary(runs)
+    used = next((a for a in adapters if runs and a.code == runs[0].bank), adapters[0])
+    town = pay_township(
+        BankDesk(used, out=out, policy=policy, seed=seed),
+        seed=seed,
+        policy=policy,
+        context=context,
+        taken={str(i.beneficiary.id_number) for b in batches.values() for i in b.items},
+    )
 
-    record_ledger(out, runs, policy, unpaid=[c for c in checked.values() if c.cleared is None])
+    record_ledger(
+        out,
+        runs,
+        policy,
+        unpaid=[c for c in checked.values() if c.cleared is None],
+        town=town,
+        context=context,
+        seed=seed,
+    )
 
     heading("五、小结")
     paid = total(Decimal(run.paid_amount) for run in runs)

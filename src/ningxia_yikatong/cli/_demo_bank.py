@@ -46,7 +46,7 @@ class BankDesk:
         # (an encryption key, say) is configured for both sides.
         self.adapter = type(adapter).for_conformance(department=department, bank=bank_signer)
         self._department = department
-        self._out = out
+        self.out = out
         self._policy = policy
         self.simulator = BankSimulator(
             self.adapter, bank_signer, department_verifier, seed=seed, rules=rules
@@ -63,17 +63,17 @@ class BankDesk:
         self.simulator.clock = lambda: _dt.datetime.combine(paid_on, _dt.time(16, 30))
         payment = self.adapter.render(batch, self._department)
         for name, content in payment.files.items():
-            self._out.write(f"{folder}/第{round_}轮/代发文件/{name}", content)
+            self.out.write(f"{folder}/第{round_}轮/代发文件/{name}", content)
         returned = self.simulator.process(payment)
         for name, content in returned.items():
-            self._out.write(f"{folder}/第{round_}轮/回盘文件/{name}", content)
+            self.out.write(f"{folder}/第{round_}轮/回盘文件/{name}", content)
         verifier = self._bank_verifier
         parsed = self.adapter.parse_return(returned, verifier)
         rec = reconcile(batch, parsed, trusted_keys={verifier.key_fingerprint})
         stem = f"{folder}/第{round_}轮/{batch.batch_id}-对账"
-        self._out.write(f"{stem}.xlsx", to_xlsx(rec))
-        self._out.write(f"{stem}.csv", to_csv(rec))
-        self._out.write(f"{stem}.json", to_json(rec, indent=2))
+        self.out.write(f"{stem}.xlsx", to_xlsx(rec))
+        self.out.write(f"{stem}.csv", to_csv(rec))
+        self.out.write(f"{stem}.json", to_json(rec, indent=2))
         return Round(
             # The ledger names a file by the SHA-256 of its bytes (the return's
             # data file comes first in ``files``), as ``ledger record`` does.
