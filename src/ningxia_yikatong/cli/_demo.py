@@ -2,7 +2,9 @@
 
 catalog → roster → cross-checks → render and sign for every agent bank →
 simulated bank with failures → parse and verify returns → reconcile → correct
-accounts → reissue → second round paid. Every artifact is written to the
+accounts → reissue → second round paid; a township batch; every batch through
+its lifecycle in the ledger, the overdue report and the post-payment review
+(``_demo_ledger``, ``_demo_followup``). Every artifact is written to the
 output folder; nothing leaves the machine.
 """
 
@@ -382,7 +384,9 @@ def _summary(runs: Sequence[BankRun]) -> None:
 @click.option("--bank", "banks", multiple=True, help="只演示这些代发银行（可多次指定），默认全部")
 @handle_errors
 def demo(out: Path, size: int, seed: int, banks: tuple[str, ...]) -> None:
-    """用合成数据演示完整流程：政策清单→花名册→比对→代发→回盘→对账→补发。
+    """用合成数据演示完整流程：政策清单→花名册→比对→代发→回盘→对账→补发，
+    各批次按岗位走完发放流程（申报→审核→审批→发送→回盘→对账→公示→归档），
+    并演示超时未发统计与事后专项核查（追回、整改）。
 
     再次运行时只删除上次演示写入的文件（记录在输出目录的标记文件中），
     其他文件一律不动；不是演示输出的非空目录会被拒绝。
