@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
+import io
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +51,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 
 def test_demo_is_repeatable_for_a_seed(tmp_path: Path) -> None:
     runs = []
+    lifecycles = []
     for name in ("a", "b"):
         out = tmp_path / name
         result = CliRunner().invoke(
@@ -54,7 +59,12 @@ def test_demo_is_repeatable_for_a_seed(tmp_path: Path) -> None:
         )
         assert result.exit_code == 0, result.output
         runs.append((out / "02-花名册" / "花名册.csv").read_bytes())
+        # The lifecycle part runs on the demo's clock: the same text every run.
+        part = result.output.split("发放台账与发放流程", 1)[1].split("五、小结", 1)[0]
+        lifecycles.append(part.replace(str(out), ""))
     assert runs[0] == runs[1]
+    assert lifecycles[0] == lifecycles[1]
+    assert "超期" in lifecycles[0]
 
 
 def test_demo_refuses_an_unknown_bank(tmp_path: Path) -> None:
@@ -134,18 +144,115 @@ def test_demo_records_a_ledger_and_ends_with_its_audit(tmp_path: Path) -> None:
     key = DataKey.from_file(out / "06-台账" / "数据密钥.key")
     url = f"sqlite:///{out / '06-台账' / 'yikatong-ledger.sqlite'}"
     with Ledger.open(url, cipher=PiiCipher(key)) as ledger:
-        assert ledger.batch_ids() == ["TK202603-PSBC", "TK202603-PSBC-C", "TK202603-PSBC-C-R2"]
+        town = _town_id(out)
+        assert sorted(ledger.batch_ids()) == sorted(
+            [town, "TK202603-PSBC", "TK202603-PSBC-C", "TK202603-PSBC-C-R2"]
+        )
         paid = PayoutBatch.model_validate_json(
             (out / "03-比对" / "TK202603-PSBC-C.json").read_text("utf-8")
         )
         assert ledger.batch("TK202603-PSBC-C") == paid
         assert ledger.record("TK202603-PSBC").status is BatchStatus.CANCELLED
         assert ledger.record("TK202603-PSBC-C").status is BatchStatus.APPROVED
-        assert ledger.status().active_claims == paid.count
+        # The township batch's frozen account is neither paid nor released: still claimed.
+        assert ledger.status().active_claims == paid.count + ledger.batch(town).count
         assert ledger.audit.verify() is None
         _holds_every_kind(ledger, out, paid)
     code, output = _demo(out)  # a re-run replaces its own ledger
     assert code == 0, output
+
+
+def _town_id(out: Path) -> str:
+    (folder,) = (out / "05-乡镇批次").iterdir()
+    assert re.fullmatch(r"TK202603-640122\d{3}", folder.name)
+    return folder.name
+
+
+def _open_ledger(out: Path) -> Ledger:
+    from ningxia_yikatong.ledger import DataKey, Ledger, PiiCipher
+
+    key = DataKey.from_file(out / "06-台账" / "数据密钥.key")
+    url = f"sqlite:///{out / '06-台账' / 'yikatong-ledger.sqlite'}"
+    return Ledger.open(url, cipher=PiiCipher(key))
+
+
+def test_demo_takes_every_batch_through_its_lifecycle(tmp_path: Path) -> None:
+    from ningxia_yikatong.workflow import BatchState, CaseSource, Role, Step
+    from ningxia_yikatong.workflow.store import LifecycleStore
+
+    out = tmp_path / "demo"
+    code, output = _demo(out)
+    assert code == 0, output
+    town = _town_id(out)
+    with _open_ledger(out) as ledger:
+        store = LifecycleStore(ledger)
+        lives = store.lifecycles()
+        assert {str(life.batch_id): life.state for life in lives} == {
+            "TK202603-PSBC": BatchState.CANCELLED,
+            "TK202603-PSBC-C": BatchState.CLOSED,
+            "TK202603-PSBC-C-R2": BatchState.CLOSED,
+            town: BatchState.CLOSED,
+        }
+        checked = store.lifecycle("TK202603-PSBC")
+        assert [t.step for t in checked.transitions] == [Step.DECLARE, Step.VERIFY, Step.CANCEL]
+        assert str(checked.transitions[-1].reason).startswith("比对后剔除阻断明细")
+        # The paid batch: two different finance approvers, bound to its own check report.
+        paid = store.lifecycle("TK202603-PSBC-C")
+        assert [t.step for t in paid.transitions] == [
+            Step.DECLARE, Step.VERIFY, Step.APPROVE, Step.APPROVE, Step.SEND, Step.RETURN,
+            Step.RECONCILE, Step.DISCLOSE, Step.CLOSE,
+        ]  # fmt: skip
+        signers = [t.actor for t in paid.transitions if t.step is Step.APPROVE]
+        assert {a.role for a in signers} == {Role.FINANCE_APPROVER}
+        assert len({a.actor_id for a in signers}) == 2
+        (report,) = ledger.check_reports("TK202603-PSBC-C")
+        assert paid.transitions[3].report_digest == report.digest
+        assert report.batch_digest == ledger.record("TK202603-PSBC-C").digest
+        # The demo's calendar: declared 2026-03-09, paid 2026-03-20, closed 2026-03-31.
+        assert [t.at.date().isoformat() for t in paid.transitions][::4] == [
+            "2026-03-09", "2026-03-20", "2026-03-31",
+        ]  # fmt: skip
+        assert store.lifecycle("TK202603-PSBC-C-R2").parent_batch_id == "TK202603-PSBC-C"
+        township = store.lifecycle(town)
+        assert [t.step for t in township.transitions][:2] == [Step.DECLARE, Step.REVIEW]
+        assert [t.actor.role for t in township.transitions][:4] == [
+            Role.VILLAGE_CLERK, Role.TOWN_REVIEWER, Role.DEPT_REVIEWER, Role.FINANCE_APPROVER,
+        ]  # fmt: skip
+        assert {t.actor.role for life in lives for t in life.transitions} == set(Role)
+        # The frozen account of the township batch is overdue; nothing else is.
+        items = store.overdue_items(on=dt.date(2026, 4, 15))
+        assert [(i.batch_id, i.days_late) for i in items] == [(town, 24)]
+        actions = {e.action for e in ledger.audit.events()}
+        assert actions >= {
+            f"workflow.{step}"
+            for step in (
+                "start", "declare", "review", "verify", "approve", "send", "return",
+                "reconcile", "disclose", "close", "cancel", "recovery",
+            )
+        } | {"case.assigned"}  # fmt: skip
+        # The post-payment review: recoveries recorded, a rectification case opened.
+        recovered = store.recoveries("TK202603-PSBC-C")
+        assert len(recovered) == 2
+        assert {r.rule for r in recovered} == {"deceased"}
+        (case,) = store.cases()
+        assert case.source is CaseSource.RECOVERY
+        assert case.owner.role is Role.DEPT_CLERK
+        ids = [str(i.beneficiary.id_number) for i in ledger.batch("TK202603-PSBC-C").items]
+    listed = out / "07-事后核查" / "TK202603-PSBC-C-应追回清单.csv"
+    text = listed.read_text("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [int(row[1]) for row in rows[1:]] == [r.seq for r in recovered]
+    assert not re.search(r"\d{17}[\dX]", text)
+    assert not any(i in text for i in ids)
+    for shown in (
+        "谁办理了什么",
+        "村/乡镇经办",
+        "乡镇审核",
+        "超时未发",
+        "已超期 24 天",
+        "应追回 2 笔",
+    ):
+        assert shown in output
 
 
 def _holds_every_kind(ledger: Ledger, out: Path, paid: PayoutBatch) -> None:

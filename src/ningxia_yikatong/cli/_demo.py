@@ -2,15 +2,15 @@
 
 catalog → roster → cross-checks → render and sign for every agent bank →
 simulated bank with failures → parse and verify returns → reconcile → correct
-accounts → reissue → second round paid. Every artifact is written to the
+accounts → reissue → second round paid; a township batch; every batch through
+its lifecycle in the ledger, the overdue report and the post-payment review
+(``_demo_ledger``, ``_demo_followup``). Every artifact is written to the
 output folder; nothing leaves the machine.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as _dt
-import hashlib
 import io
 import random
 import time
@@ -23,7 +23,7 @@ import click
 from rich.table import Table
 
 from ..bank import BankAccount, agent_bank_info
-from ..banks import BankSimulator, OutcomeRules, ReturnStatus, available_adapters, get_adapter
+from ..banks import OutcomeRules, ReturnStatus, available_adapters, get_adapter
 from ..banks._adapter import BankAdapter
 from ..checks import (
     CheckContext,
@@ -41,30 +41,23 @@ from ..policy import SubsidyPolicy
 from ..reconcile import (
     AccountCorrection,
     Reconciliation,
-    recipient_notices,
-    reconcile,
     reconcile_chain,
     reissue,
-    to_csv,
-    to_json,
-    to_xlsx,
 )
 from ..roster import RosterResult, read_roster
-from ..signing import generate_signer
-from ..signing._protocols import Signer, Verifier
 from ..testing import SyntheticData, write_roster_csv
 from ..testing.policies import EXTREME_POVERTY, sample_catalog
 from ._app import console, handle_errors, main
+from ._demo_actors import PAY_DATE, PERIOD, REISSUE_DATE
+from ._demo_bank import BankDesk
 from ._demo_ledger import record_ledger
 from ._demo_runs import ACCEPTED_WARNINGS, BankRun, Checked, Round, heading, say
+from ._demo_township import pay_township
 from ._output import DEMO_MARKER, DemoFolder
 from ._progress import progress
 
 __all__ = ["demo"]
 
-PERIOD = "2026-03"
-PAY_DATE = _dt.date(2026, 3, 20)
-REISSUE_DATE = _dt.date(2026, 3, 27)
 PAYER_ACCOUNT = "10400101040012345"
 PAYER_NAME = "宁夏回族自治区民政厅"
 #: Failure shares of the simulated banks in the first round.
@@ -78,11 +71,6 @@ FAILURE_SHARES = {
 CORRECTABLE = frozenset(
     {ReturnStatus.ACCOUNT_NOT_FOUND, ReturnStatus.CLOSED, ReturnStatus.CARD_NOT_ACTIVATED}
 )
-
-
-def _keys(scheme: str) -> tuple[Signer, Verifier]:
-    signer = generate_signer(scheme)
-    return signer, signer.verifier()
 
 
 def _catalog(out: DemoFolder) -> SubsidyPolicy:
@@ -214,7 +202,8 @@ def _context(
 
 def _checks(
     out: DemoFolder, rng: random.Random, batches: dict[str, PayoutBatch], policy: SubsidyPolicy
-) -> dict[str, Checked]:
+) -> tuple[dict[str, Checked], CheckContext]:
+    """The checks of each bank's batch, and the reference data they ran against."""
     heading("三、事前比对")
     everyone = [item for batch in batches.values() for item in batch.items]
     context = _context(rng, everyone, policy)
@@ -236,16 +225,21 @@ def _checks(
                 and f.seq not in report.blocked_seqs
             )
             blocked = report.blocked_seqs
-            cleared = None
+            cleared = cleared_report = None
             if len(blocked) < batch.count:
                 # The checked batch keeps its id and content; what is paid is a new
-                # batch, linked to it item by item.
+                # batch, linked to it item by item, checked again: its approval is
+                # bound to a report of its own content.
                 cleared = batch.without(blocked, batch_id=_cleared_id(batch))
                 out.write(
                     f"03-比对/{cleared.batch_id}.json",
                     cleared.model_dump_json(indent=2, exclude_none=True),
                 )
-            checked[bank] = Checked(batch, report, accepted, cleared)
+                cleared_report = run_checks(cleared, policy, context)
+                out.write(
+                    f"03-比对/{cleared.batch_id}-比对结果.json", cleared_report.to_json(indent=2)
+                )
+            checked[bank] = Checked(batch, report, accepted, cleared, cleared_report)
             step.advance()
     table = Table("规则", "说明", "级别", "笔数")
     for (rule, title, severity), count in sorted(by_rule.items()):
@@ -257,9 +251,9 @@ def _checks(
     say(
         f"阻断的 {held} 笔暂不发放，转业务部门核实；警告 {accepted_count} 笔经核实后人工核定；"
         f"其余作为新批次（{'、'.join(b.batch_id for b in paid)}）进入代发，"
-        "每笔记录其在原批次中的序号。"
+        "每笔记录其在原批次中的序号；新批次再经比对，审批以其比对报告为据。"
     )
-    return checked
+    return checked, context
 
 
 def _corrections(data: SyntheticData, rec: Reconciliation, bank: str) -> list[AccountCorrection]:
@@ -267,7 +261,13 @@ def _corrections(data: SyntheticData, rec: Reconciliation, bank: str) -> list[Ac
     for result in rec.failed:
         if result.status in CORRECTABLE:
             old = result.item.beneficiary.account
-            new = BankAccount(number=data.account(bank), bank=old.bank, holder_name=old.holder_name)
+            # The new account is the person's social-security card account (一卡通) too.
+            new = BankAccount(
+                number=data.account(bank),
+                bank=old.bank,
+                holder_name=old.holder_name,
+                is_yikatong=True,
+            )
             corrections.append(
                 AccountCorrection(result.seq, new, note="本人提供新的社会保障卡账户")
             )
@@ -281,56 +281,24 @@ def _pay_bank(
     out: DemoFolder,
     data: SyntheticData,
     policy: SubsidyPolicy,
+    context: CheckContext,
     seed: int,
 ) -> BankRun:
     bank = adapter.code
     batch = checked.cleared
     assert batch is not None  # only cleared batches are paid
     folder = f"04-代发/{bank}"
-    department, department_verifier = _keys(adapter.signature_scheme)
-    bank_signer, bank_verifier = _keys(adapter.signature_scheme)
-    # The simulator plays the bank: an adapter that needs the bank's own keys
-    # (an encryption key, say) is configured for both sides.
-    adapter = type(adapter).for_conformance(department=department, bank=bank_signer)
-    simulator = BankSimulator(
-        adapter,
-        bank_signer,
-        department_verifier,
-        seed=seed,
-        rules=OutcomeRules(
-            shares={s: v for s, v in FAILURE_SHARES.items() if s in adapter.reportable_statuses}
-        ),
+    desk = BankDesk(adapter, out=out, policy=policy, seed=seed)
+    desk.simulator.rules = OutcomeRules(
+        shares={s: v for s, v in FAILURE_SHARES.items() if s in desk.adapter.reportable_statuses}
     )
 
     def pay(this: PayoutBatch, round_: int) -> Round:
-        paid_on = this.pay_date or PAY_DATE
-        simulator.clock = lambda: _dt.datetime.combine(paid_on, _dt.time(16, 30))
-        payment = adapter.render(this, department)
-        for name, content in payment.files.items():
-            out.write(f"{folder}/第{round_}轮/代发文件/{name}", content)
-        returned = simulator.process(payment)
-        for name, content in returned.items():
-            out.write(f"{folder}/第{round_}轮/回盘文件/{name}", content)
-        parsed = adapter.parse_return(returned, bank_verifier)
-        rec = reconcile(this, parsed, trusted_keys={bank_verifier.key_fingerprint})
-        stem = f"{folder}/第{round_}轮/{this.batch_id}-对账"
-        out.write(f"{stem}.xlsx", to_xlsx(rec))
-        out.write(f"{stem}.csv", to_csv(rec))
-        out.write(f"{stem}.json", to_json(rec, indent=2))
-        return Round(
-            # The ledger names a file by the SHA-256 of its bytes (the return's
-            # data file comes first in ``files``), as ``ledger record`` does.
-            payment_digest=hashlib.sha256(payment.content).hexdigest(),
-            signing_key_fingerprint=payment.key_fingerprint,
-            bank_key_fingerprint=bank_verifier.key_fingerprint,
-            return_digest=hashlib.sha256(returned[parsed.files[0]]).hexdigest(),
-            verifying_key_fingerprint=bank_verifier.key_fingerprint,
-            reconciliation=rec,
-            notices=tuple(n for n in recipient_notices(rec, policy) if n.sendable),
-        )
+        return desk.pay(this, folder, round_)
 
     rounds = [pay(batch, 1)]
     reissues = []
+    reissue_report = None
     first = rounds[0].reconciliation
     if first.failed:
         again = reissue(
@@ -339,7 +307,10 @@ def _pay_bank(
             batch_id=f"{batch.batch_id}-R2",
             pay_date=REISSUE_DATE,
         )
-        simulator.rules = OutcomeRules()  # the corrected accounts are good
+        # A reissue is a batch of its own: checked before it is approved and paid.
+        reissue_report = run_checks(again.batch, policy, context)
+        out.write(f"03-比对/{again.batch.batch_id}-比对结果.json", reissue_report.to_json(indent=2))
+        desk.simulator.rules = OutcomeRules()  # the corrected accounts are good
         rounds.append(pay(again.batch, 2))
         reissues.append((again, rounds[1].reconciliation))
     chain = reconcile_chain(first, reissues)
@@ -356,6 +327,7 @@ def _pay_bank(
         double_payments=len(chain.double_payments),
         checked=checked,
         reissue=reissues[0][0] if reissues else None,
+        reissue_report=reissue_report,
     )
 
 
@@ -412,7 +384,9 @@ def _summary(runs: Sequence[BankRun]) -> None:
 @click.option("--bank", "banks", multiple=True, help="只演示这些代发银行（可多次指定），默认全部")
 @handle_errors
 def demo(out: Path, size: int, seed: int, banks: tuple[str, ...]) -> None:
-    """用合成数据演示完整流程：政策清单→花名册→比对→代发→回盘→对账→补发。
+    """用合成数据演示完整流程：政策清单→花名册→比对→代发→回盘→对账→补发，
+    各批次按岗位走完发放流程（申报→审核→审批→发送→回盘→对账→公示→归档），
+    并演示超时未发统计与事后专项核查（追回、整改）。
 
     再次运行时只删除上次演示写入的文件（记录在输出目录的标记文件中），
     其他文件一律不动；不是演示输出的非空目录会被拒绝。
@@ -442,7 +416,7 @@ def _run(
     batches = {
         bank: _batch(bank, items, policy) for bank, items in _by_bank(roster.items, codes).items()
     }
-    checked = _checks(out, rng, batches, policy)
+    checked, context = _checks(out, rng, batches, policy)
 
     heading("四、代发、回盘、对账与补发")
     runs = []
@@ -453,11 +427,37 @@ def _run(
             if this is None or this.cleared is None:
                 continue
             step.update(description=f"{adapter.name}")
-            runs.append(_pay_bank(adapter, this, out=out, data=data, policy=policy, seed=seed + n))
+            runs.append(
+                _pay_bank(
+                    adapter,
+                    this,
+                    out=out,
+                    data=data,
+                    policy=policy,
+                    context=context,
+                    seed=seed + n,
+                )
+            )
             step.advance()
     _summary(runs)
+    used = next((a for a in adapters if runs and a.code == runs[0].bank), adapters[0])
+    town = pay_township(
+        BankDesk(used, out=out, policy=policy, seed=seed),
+        seed=seed,
+        policy=policy,
+        context=context,
+        taken={str(i.beneficiary.id_number) for b in batches.values() for i in b.items},
+    )
 
-    record_ledger(out, runs, policy, unpaid=[c for c in checked.values() if c.cleared is None])
+    record_ledger(
+        out,
+        runs,
+        policy,
+        unpaid=[c for c in checked.values() if c.cleared is None],
+        town=town,
+        context=context,
+        seed=seed,
+    )
 
     heading("五、小结")
     paid = total(Decimal(run.paid_amount) for run in runs)

@@ -12,7 +12,7 @@ from ..payout import PayoutBatch
 from ..reconcile import RecipientNotice, Reconciliation, Reissue
 from ._app import console
 
-__all__ = ["ACCEPTED_WARNINGS", "BankRun", "Checked", "Round", "heading", "say"]
+__all__ = ["ACCEPTED_WARNINGS", "BankRun", "Checked", "Round", "TownRun", "heading", "say"]
 
 #: Warnings that staff accept after looking into them (人工核定), with the reason.
 ACCEPTED_WARNINGS = {
@@ -24,12 +24,14 @@ ACCEPTED_WARNINGS = {
 class Checked:
     """The cross-checks of one bank's batch: the checked batch, its report, the
     warnings staff accepted (finding and reason), and the batch paid after it
-    (``None`` when every item was blocked)."""
+    (``None`` when every item was blocked) with its own report (the checks run
+    again on the cleared content, which is what its approval is bound to)."""
 
     batch: PayoutBatch
     report: CheckReport
     accepted: tuple[tuple[Finding, str], ...]
     cleared: PayoutBatch | None
+    cleared_report: CheckReport | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class BankRun:
     double_payments: int
     checked: Checked | None = None
     reissue: Reissue | None = None
+    reissue_report: CheckReport | None = None
 
     @property
     def batch(self) -> PayoutBatch:
@@ -90,6 +93,22 @@ class BankRun:
     def reissued(self) -> int:
         """Items reissued in the second round."""
         return sum(r.batch.count for r in self.rounds[1:])
+
+
+@dataclass(frozen=True)
+class TownRun:
+    """The township batch: its check report and its one round at the bank, in
+    which the accounts ``held`` were frozen (冻结): left to be paid once
+    unfrozen, not reissued in the period."""
+
+    report: CheckReport
+    round: Round
+    held: tuple[int, ...]
+
+    @property
+    def batch(self) -> PayoutBatch:
+        """The township batch."""
+        return self.round.batch
 
 
 def say(text: str) -> None:
