@@ -27,7 +27,7 @@ def test_a_death_file_gives_the_recovery_list_and_the_ledger_records_it(desk: An
     out = desk.ok(*review, "--reconciliation", "rec.json", "--out", "r1.csv")
     amount = desk.run.batch.item(paid).amount
     count = len(desk.paid_seqs())
-    assert f"批次 B-CLI 事后核查：复核已发放 {count} 笔，应追回 1 笔，合计 {amount} 元" in out
+    assert f"批次 B-CLI 事后核查：复核已发放 {count} 笔，应追回 1 笔，合计 {amount:,.2f} 元" in out
     text = (desk.root / "r1.csv").read_text("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["批次号", "序号"]

@@ -15,7 +15,7 @@ import io
 import random
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from ..bank import BankAccount, agent_bank_info
 from ..banks import OutcomeRules, ReturnStatus, available_adapters, get_adapter
 from ..banks._adapter import BankAdapter
 from ..checks import (
+    DEFAULT_BANK_ENCODINGS,
     CheckContext,
     CheckReport,
     HouseholdMember,
@@ -164,17 +165,23 @@ def _cleared_id(batch: PayoutBatch) -> str:
 
 
 def _context(
-    rng: random.Random, items: Sequence[PayoutItem], policy: SubsidyPolicy
+    rng: random.Random,
+    items: Sequence[PayoutItem],
+    policy: SubsidyPolicy,
+    encodings: Mapping[str, str],
 ) -> CheckContext:
     """Reference data in which some beneficiaries died, some are on the public
     payroll (财政供养人员), some were paid already, and a few moved: the
-    household registry (户籍信息) still has them in another county."""
+    household registry (户籍信息) still has them in another county; each
+    bank's file encoding as its adapter declares it (a bank from another
+    package included)."""
     people = [item.beneficiary for item in items]
     dead, payroll, paid = (rng.sample(people, max(1, len(people) // 200)) for _ in range(3))
     flagged = {p.id_number for p in (*dead, *payroll, *paid)}
     others = [p for p in people if p.id_number not in flagged]
     moved = rng.sample(others, min(len(others), max(1, len(people) // 200)))
     return CheckContext.build(
+        bank_encodings=encodings,
         household_members=[
             HouseholdMember(
                 household_id=f"H-MOVED-{n:04d}",
@@ -206,7 +213,8 @@ def _checks(
     """The checks of each bank's batch, and the reference data they ran against."""
     heading("三、事前比对")
     everyone = [item for batch in batches.values() for item in batch.items]
-    context = _context(rng, everyone, policy)
+    encodings = {bank: type(get_adapter(bank)).encoding for bank in batches}
+    context = _context(rng, everyone, policy, {**DEFAULT_BANK_ENCODINGS, **encodings})
     by_rule: dict[tuple[str, str, str], int] = defaultdict(int)
     checked: dict[str, Checked] = {}
     with progress("事前比对", total=len(batches)) as step:

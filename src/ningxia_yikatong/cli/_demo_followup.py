@@ -175,7 +175,7 @@ def review(
         subject=f"{batch.batch_id} 第 {seqs} 条",
         description=(
             f"事后专项核查：{len(found.recoveries)} 人在发放期间前已死亡仍获发放，"
-            f"应追回 {found.total} 元"
+            f"应追回 {found.total:,.2f} 元"
         ),
         region=str(batch.region),
         owner=DEPT_CLERK,
@@ -185,7 +185,7 @@ def review(
     )
     store.save_case(case)
     say(
-        f"已登记追回 {len(found.recoveries)} 笔、{found.total} 元（原发放记录不变），"
+        f"已登记追回 {len(found.recoveries)} 笔、{found.total:,.2f} 元（原发放记录不变），"
         f"应追回清单 {name}；整改事项 {case.case_id}（{case.source.label}）由 {DEPT_REVIEWER.name} "
         f"交办 {DEPT_CLERK.name}，限 {case.due.isoformat()} 前追回，当前「{case.state.label}」。"
     )

@@ -99,7 +99,7 @@ class PostPaymentReview:
         """One Chinese line."""
         return (
             f"批次 {self.batch_id} 事后核查：复核已发放 {self.reviewed} 笔，"
-            f"应追回 {len(self.recoveries)} 笔，合计 {self.total} 元"
+            f"应追回 {len(self.recoveries)} 笔，合计 {self.total:,.2f} 元"
         )
 
     def to_csv(self) -> str:
