@@ -64,7 +64,7 @@ class OverdueItem:
     def what(self) -> str:
         """One Chinese line for the overdue list."""
         return (
-            f"{self.department} 批次 {self.batch_id} 第 {self.seq} 条（{self.amount} 元，"
+            f"{self.department} 批次 {self.batch_id} 第 {self.seq} 条（{self.amount:,.2f} 元，"
             f"{self.outcome}，尚未补发到账）：应于 {self.due.isoformat()} 前发放，"
             f"已超期 {self.days_late} 天"
         )
