@@ -20,6 +20,7 @@ from ningxia_yikatong.policy import (
     Tier,
     TieredStandard,
 )
+from ningxia_yikatong.signing import digest
 from ningxia_yikatong.testing.strategies import payout_batches
 
 BENEFICIARY = {
@@ -323,3 +324,21 @@ def test_canonical_json_equals_its_definition(
     batch = batch.model_copy(update={"items": (first, *batch.items[1:])})
     assert payout.canonical_json(batch) == payout._canonical_generic(batch)
     assert json.loads(payout.canonical_json(batch))["items"][0]["memo"] == memo
+
+
+@settings(max_examples=40, deadline=None)
+@given(batch=payout_batches(max_items=7), chunk=st.integers(min_value=1, max_value=8))
+def test_batch_digest_fed_in_pieces_is_the_digest_of_the_whole_json(
+    batch: PayoutBatch, chunk: int
+) -> None:
+    # The digest hashes the JSON a chunk of items at a time: the value is the
+    # one of the whole text, and of its model_dump definition, for any chunk.
+    old = payout._DIGEST_CHUNK
+    payout._DIGEST_CHUNK = chunk  # type: ignore[misc]
+    try:
+        for algorithm in ("sha256", "sm3"):
+            whole = digest(payout._canonical_generic(batch), algorithm)
+            assert payout.batch_digest(batch, algorithm) == whole
+        assert "".join(payout._canonical_pieces(batch)).encode() == payout.canonical_json(batch)
+    finally:
+        payout._DIGEST_CHUNK = old  # type: ignore[misc]
