@@ -82,4 +82,9 @@ def test_sqlite_settings(tmp_path: object) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # A page cache that holds a large batch's indexes; sorts in memory;
+        # durability as SQLite's default (FULL: every commit reaches the disk).
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -256 * 1024
+        assert conn.exec_driver_sql("PRAGMA temp_store").scalar() == 2
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     engine.dispose()
