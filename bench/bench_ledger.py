@@ -31,6 +31,8 @@ from bench._harness import Stage
 from bench.bench_model import batch_data
 from ningxia_yikatong import PayoutBatch
 from ningxia_yikatong.ledger import DataKey, GovernmentLevel, Ledger, PayMode, PiiCipher
+from ningxia_yikatong.ledger._records import ITEM_COLUMNS
+from ningxia_yikatong.ledger._schema import items
 
 Prepare = Callable[[int], Callable[[], int]]
 POSTGRES_ENV = "YIKATONG_BENCH_POSTGRES_URL"
@@ -93,26 +95,18 @@ def _prior(url: Callable[[], str]) -> Prepare:
     return prepare
 
 
-#: The columns of an item in clear, as the ledger's ``items`` row holds them
-#: without its digests and ciphertexts (ID, account and phone in clear).
-PLAIN_COLUMNS = (
-    "batch_id",
-    "seq",
-    "id_number",
-    "name",
-    "region",
-    "household_id",
-    "phone",
-    "account",
-    "account_bank",
-    "holder_name",
-    "is_yikatong",
-    "branch",
-    "disability_grade",
-    "care_level",
-    "amount_fen",
-    "quantity_e4",
-    "memo",
+#: The ledger's digest and ciphertext columns, and what the plain row has instead.
+_IN_CLEAR = {
+    "id_digest": None,
+    "id_cipher": "id_number",
+    "phone_cipher": "phone",
+    "account_digest": None,
+    "account_cipher": "account",
+}
+#: The columns of an item in clear: the ledger's ``items`` row without its
+#: digests, with ID, phone and account in clear instead of their ciphertexts.
+PLAIN_COLUMNS = tuple(
+    _IN_CLEAR.get(name, name) for name in ITEM_COLUMNS if _IN_CLEAR.get(name, name)
 )
 Row = tuple[Any, ...]
 
@@ -148,20 +142,22 @@ def _rows(batch: PayoutBatch) -> list[Row]:
     return rows
 
 
-_PLAIN = (
-    "CREATE TABLE plain (batch_id VARCHAR(64), seq INTEGER, id_number VARCHAR(18),"
-    " name VARCHAR(100), region VARCHAR(12), household_id VARCHAR(40), phone VARCHAR(20),"
-    " account VARCHAR(40), account_bank VARCHAR(20), holder_name VARCHAR(100),"
-    " is_yikatong BOOLEAN, branch VARCHAR(12), disability_grade VARCHAR(4),"
-    " care_level VARCHAR(4), amount_fen BIGINT, quantity_e4 BIGINT, memo VARCHAR(60),"
-    " PRIMARY KEY (batch_id, seq))"
-)
+def _plain_table() -> sa.Table:
+    """The plain table: the ledger's item columns and types, the personal data
+    as text, the primary key (batch, seq) its only index."""
+    columns = []
+    for name in ITEM_COLUMNS:
+        clear = _IN_CLEAR.get(name, name)
+        if clear is None:
+            continue
+        kind = sa.String(40) if clear != name else items.c[name].type
+        columns.append(sa.Column(clear, kind, primary_key=name in ("batch_id", "seq")))
+    return sa.Table("plain", sa.MetaData(), *columns)
 
 
 def _plain_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(_PLAIN)
+    _plain_table().create(engine)
     return engine
 
 
