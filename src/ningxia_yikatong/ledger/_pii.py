@@ -36,7 +36,9 @@ digests of OpenSSL's SM4-GCM and HMAC-SM3 (a test holds both to each other);
 only an empty text, which GmSSL refuses, goes through OpenSSL
 (``cryptography``). :meth:`PiiCipher.encrypt_many` and
 :meth:`PiiCipher.digest_many` do a whole column at once, with one draw from
-the random source for all the nonces.
+the random source for all the nonces; :meth:`PiiCipher.decrypt_many` opens a
+column (the blobs of the current key straight through GmSSL, any other
+through :meth:`PiiCipher.decrypt` and its errors).
 """
 
 from __future__ import annotations
