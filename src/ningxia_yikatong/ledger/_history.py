@@ -55,12 +55,6 @@ def prior_payouts(
     """
     wanted = Period(period)
     code = str(PolicyCode(policy_code))
-    policy: sa.ColumnElement[str] = claims.c.policy_code
-    if conn.dialect.name == "sqlite":
-        # Walk the claims by (batch, seq), the items' own order, instead of by
-        # the subject index: the items are then read in sequence and no sort
-        # of all the rows is needed (docs/ledger.md, "Performance").
-        policy = sa.func.coalesce(policy, "")
     query = (
         sa.select(
             batches.c.period,
@@ -76,7 +70,7 @@ def prior_payouts(
             ).join(batches, batches.c.batch_id == claims.c.batch_id)
         )
         .where(
-            policy == code,
+            claims.c.policy_code == code,
             claims.c.active.is_(True),
             claims.c.period_start <= wanted.end,
             claims.c.period_end >= wanted.start,
