@@ -354,6 +354,7 @@ def _canonical_pieces(batch: PayoutBatch) -> Iterator[str]:
     yield "}"
 
 
+@checked(ModelError, "payout")
 def canonical_json(batch: PayoutBatch) -> bytes:
     """The batch as canonical JSON: keys sorted, no spaces, UTF-8, numbers as
     text in their shortest exact spelling, dates ISO; equal batches give
@@ -374,6 +375,7 @@ def canonical_json(batch: PayoutBatch) -> bytes:
     return "".join(_canonical_pieces(batch)).encode()
 
 
+@checked(ModelError, "payout")
 def batch_digest(batch: PayoutBatch, algorithm: DigestName = "sha256") -> str:
     """Hex digest (SHA-256 or SM3) of the batch's canonical JSON: what a batch id
     is bound to in the ledger. The JSON is fed to the hash a thousand items at
