@@ -55,6 +55,20 @@ def prior_payouts(
     """
     wanted = Period(period)
     code = str(PolicyCode(policy_code))
+    where: list[sa.ColumnElement[bool]] = [claims.c.policy_code == code]
+    if conn.dialect.name == "sqlite":
+        # Walk the policy's batches, and each batch's claims in (batch, seq)
+        # order, the items' own: the items are read in sequence and nothing is
+        # sorted (SQLite would otherwise take the subject index, read the items
+        # in random order and sort every row). A claim of the policy sits in a
+        # batch of the policy or, moved there, in a reissue batch.
+        holders = sa.select(batches.c.batch_id).where(
+            sa.or_(batches.c.policy_code == code, batches.c.parent_batch_id.is_not(None))
+        )
+        where = [
+            claims.c.batch_id.in_(holders),
+            sa.func.coalesce(claims.c.policy_code, "") == code,
+        ]
     query = (
         sa.select(
             batches.c.period,
@@ -70,7 +84,7 @@ def prior_payouts(
             ).join(batches, batches.c.batch_id == claims.c.batch_id)
         )
         .where(
-            claims.c.policy_code == code,
+            *where,
             claims.c.active.is_(True),
             claims.c.period_start <= wanted.end,
             claims.c.period_end >= wanted.start,
