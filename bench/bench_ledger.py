@@ -5,9 +5,10 @@ Ours: :meth:`ningxia_yikatong.ledger.Ledger.record_batch` then
 ciphertexts of every ID, account and phone; canonical digest; the overlap check
 and one claim per item; audit events), and
 :meth:`~ningxia_yikatong.ledger.Ledger.prior_payouts` for every person paid.
-Floor: the same rows written in clear with one ``executemany`` (SQLite) or
-``COPY`` (PostgreSQL) into a plain table without claims or encryption, and
-read back with one ``SELECT``.
+Floor: the same rows, every column of an item with its ID, account and phone
+in clear (no digests, no ciphertexts), written with one ``executemany``
+(SQLite) or ``COPY`` (PostgreSQL) into a plain table with only its primary
+key, without claims, and read back with one ``SELECT``.
 
 SQLite runs in a temporary file. PostgreSQL runs only when
 ``YIKATONG_BENCH_POSTGRES_URL`` names a database the benchmark may empty (its
@@ -30,6 +31,8 @@ from bench._harness import Stage
 from bench.bench_model import batch_data
 from ningxia_yikatong import PayoutBatch
 from ningxia_yikatong.ledger import DataKey, GovernmentLevel, Ledger, PayMode, PiiCipher
+from ningxia_yikatong.ledger._records import ITEM_COLUMNS
+from ningxia_yikatong.ledger._schema import items
 
 Prepare = Callable[[int], Callable[[], int]]
 POSTGRES_ENV = "YIKATONG_BENCH_POSTGRES_URL"
@@ -92,34 +95,69 @@ def _prior(url: Callable[[], str]) -> Prepare:
     return prepare
 
 
-Row = tuple[str, int, str, str, str, str | None, int]
+#: The ledger's digest and ciphertext columns, and what the plain row has instead.
+_IN_CLEAR = {
+    "id_digest": None,
+    "id_cipher": "id_number",
+    "phone_cipher": "phone",
+    "account_digest": None,
+    "account_cipher": "account",
+}
+#: The columns of an item in clear: the ledger's ``items`` row without its
+#: digests, with ID, phone and account in clear instead of their ciphertexts.
+PLAIN_COLUMNS = tuple(
+    _IN_CLEAR.get(name, name) for name in ITEM_COLUMNS if _IN_CLEAR.get(name, name)
+)
+Row = tuple[Any, ...]
 
 
 def _rows(batch: PayoutBatch) -> list[Row]:
-    return [
-        (
-            str(batch.batch_id),
-            item.seq,
-            str(item.beneficiary.id_number),
-            str(item.beneficiary.name),
-            str(item.beneficiary.account.number),
-            None if item.beneficiary.phone is None else str(item.beneficiary.phone),
-            int(item.amount * 100),
+    """Every item of the batch as the ledger's row would be in clear."""
+    bid = str(batch.batch_id)
+    rows = []
+    for item in batch.items:
+        b = item.beneficiary
+        a = b.account
+        rows.append(
+            (
+                bid,
+                item.seq,
+                str(b.id_number),
+                str(b.name),
+                str(b.region),
+                None if b.household_id is None else str(b.household_id),
+                None if b.phone is None else str(b.phone),
+                str(a.number),
+                str(a.bank),
+                str(a.holder_name),
+                a.is_yikatong,
+                None if a.branch is None else str(a.branch),
+                None if b.disability_grade is None else b.disability_grade.value,
+                None if b.care_level is None else b.care_level.value,
+                int(item.amount * 100),
+                None if item.quantity is None else int(item.quantity * 10000),
+                item.memo,
+            )
         )
-        for item in batch.items
-    ]
+    return rows
 
 
-_PLAIN = (
-    "CREATE TABLE plain (batch_id TEXT, seq INTEGER, id_number TEXT, name TEXT,"
-    " account TEXT, phone TEXT, amount_fen BIGINT, PRIMARY KEY (batch_id, seq))"
-)
+def _plain_table() -> sa.Table:
+    """The plain table: the ledger's item columns and types, the personal data
+    as text, the primary key (batch, seq) its only index."""
+    columns = []
+    for name in ITEM_COLUMNS:
+        clear = _IN_CLEAR.get(name, name)
+        if clear is None:
+            continue
+        kind = sa.String(40) if clear != name else items.c[name].type
+        columns.append(sa.Column(clear, kind, primary_key=name in ("batch_id", "seq")))
+    return sa.Table("plain", sa.MetaData(), *columns)
 
 
 def _plain_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(_PLAIN)
+    _plain_table().create(engine)
     return engine
 
 
@@ -132,7 +170,8 @@ def _write_plain(engine: sa.Engine, rows: list[Row]) -> int:
                 for row in rows:
                     copy.write_row(row)
         else:
-            cursor.executemany("INSERT INTO plain VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            marks = ", ".join("?" * len(PLAIN_COLUMNS))
+            cursor.executemany(f"INSERT INTO plain VALUES ({marks})", rows)  # noqa: S608 - marks only
         raw.commit()
     finally:
         raw.close()
@@ -155,7 +194,7 @@ def _floor_read(url: Callable[[], str]) -> Prepare:
 
         def run() -> int:
             with engine.connect() as conn:
-                sql = "SELECT id_number, amount_fen, batch_id FROM plain"
+                sql = "SELECT id_number, amount_fen, household_id, batch_id FROM plain"
                 return len(conn.exec_driver_sql(sql).all())
 
         return run

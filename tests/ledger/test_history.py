@@ -90,3 +90,29 @@ def test_history_needs_the_data_key(ledger_url: str, ledger: Ledger) -> None:
     with Ledger.open(ledger_url) as keyless, pytest.raises(LedgerError) as err:
         keyless.prior_payouts("NX-GLJT", "2026")
     assert err.value.code == "ledger.data_key_missing"
+
+
+def test_prior_payouts_follow_claims_moved_to_a_reissue(ledger: Ledger) -> None:
+    # A moved claim keeps its policy, whatever policy code the reissue batch
+    # carries: prior payouts find it in the reissue batch.
+    batch = march()
+    record(ledger, batch)
+    ledger.approve("B-MAR", actor="a")
+    data = batch.model_dump()
+    first = data["items"][0]
+    child = PayoutBatch.model_validate(
+        data
+        | {
+            "batch_id": "B-MAR-R2",
+            "parent_batch_id": "B-MAR",
+            "round": 2,
+            "policy_code": "NX-ZHONGLIANG",
+            "items": [first | {"seq": 1}],
+        }
+    )
+    assert ledger.record_reissue(child, [1], actor="a") == 1
+    prior = ledger.prior_payouts("NX-GLJT", "2026-Q1")
+    assert len(prior) == 3
+    found = prior.overlapping("NX-GLJT", Period("2026-03"), str(first["beneficiary"]["id_number"]))
+    assert [p.batch_id for p in found] == ["B-MAR-R2"]
+    assert len(ledger.prior_payouts("NX-ZHONGLIANG", "2026-Q1")) == 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from ningxia_yikatong.errors import LedgerError
 from ningxia_yikatong.ledger import Ledger
 from ningxia_yikatong.ledger._ledger import make_engine
-from ningxia_yikatong.ledger._migrate import head_revision
+from ningxia_yikatong.ledger._migrate import _config, head_revision
 from ningxia_yikatong.ledger._pii import DataKey, PiiCipher
 from ningxia_yikatong.ledger._schema import metadata
 
@@ -82,4 +83,37 @@ def test_sqlite_settings(tmp_path: object) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # A page cache that holds a large batch's indexes; sorts in memory;
+        # durability as SQLite's default (FULL: every commit reaches the disk).
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -256 * 1024
+        assert conn.exec_driver_sql("PRAGMA temp_store").scalar() == 2
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     engine.dispose()
+
+
+@pytest.mark.parametrize("ledger_url", ["postgresql"], indirect=True)  # its constraint
+def test_claims_constraint_led_by_the_subject(ledger_url: str) -> None:
+    # 0007 puts the subject first in the exclusion constraint's GiST index
+    # (the policy code is shared by a whole batch); down again restores 0006's.
+    def definition() -> str:
+        engine = make_engine(ledger_url)
+        with engine.connect() as conn:
+            text = conn.scalar(
+                sa.text(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conname = 'claims_no_overlap'"
+                )
+            )
+        engine.dispose()
+        return str(text)
+
+    assert Ledger.upgrade(ledger_url, "0006") == "0006"
+    assert definition().startswith("EXCLUDE USING gist (policy_code WITH =, subject WITH =,")
+    assert Ledger.upgrade(ledger_url) == head_revision() == "0007"
+    assert definition().startswith("EXCLUDE USING gist (subject WITH =, policy_code WITH =,")
+    assert "WHERE (active)" in definition()
+    engine = make_engine(ledger_url)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0006")
+    engine.dispose()
+    assert definition().startswith("EXCLUDE USING gist (policy_code WITH =, subject WITH =,")

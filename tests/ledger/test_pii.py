@@ -384,6 +384,37 @@ def test_many_at_once_equal_one_by_one() -> None:
     assert info.value.code == "ledger.pii_value"
 
 
+def test_decrypt_many_equals_decrypt_and_refuses_alike() -> None:
+    values = [ID_NUMBER, "", "13912345678", "马小明"] * 5
+    blobs = CIPHER.encrypt_many("id_number", values)
+    assert CIPHER.decrypt_many("id_number", blobs) == values
+    assert CIPHER.decrypt_many("id_number", []) == []
+    # Blobs of a previous key (rotation) open through the slow path.
+    new = DataKey.generate()
+    rotating = PiiCipher(new, previous=[KEY])
+    mixed = [*blobs[:3], *rotating.encrypt_many("id_number", values[:3])]
+    assert rotating.decrypt_many("id_number", mixed) == values[:3] * 2
+    # A changed body, another kind, another key: the errors of decrypt.
+    changed = bytearray(blobs[0])
+    changed[-1] ^= 1
+    for bad, kind, code in (
+        (bytes(changed), "id_number", "ledger.ciphertext"),
+        (blobs[0], "phone", "ledger.ciphertext"),
+        (
+            PiiCipher(DataKey.generate()).encrypt("id_number", "x"),
+            "id_number",
+            "ledger.data_key_wrong",
+        ),
+        (blobs[0][:30], "id_number", "ledger.ciphertext"),
+    ):
+        with pytest.raises(CryptoError) as info:
+            CIPHER.decrypt_many(kind, [blobs[1], bad])
+        assert info.value.code == code
+    with pytest.raises(CryptoError) as info:
+        CIPHER.decrypt_many("email", blobs)
+    assert info.value.code == "ledger.pii_kind"
+
+
 @pytest.mark.oracle
 def test_sm4_keystream_against_openssl_ctr(tmp_path: Path) -> None:
     # OpenSSL 3's `enc` has no SM4-GCM, but GCM encrypts with CTR from J0 + 1,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ..checks import PriorPayout, PriorPayouts
 from ..codes import Period, PolicyCode
 from ..identity import ResidentIdNumber, mask_account
-from ._records import BatchStatus, PiiCodec
+from ._records import BatchStatus, PiiCodec, decrypt_column
 from ._schema import batches, claims, items
 
 __all__ = ["Payment", "payments_of", "prior_payouts"]
@@ -55,6 +55,20 @@ def prior_payouts(
     """
     wanted = Period(period)
     code = str(PolicyCode(policy_code))
+    where: list[sa.ColumnElement[bool]] = [claims.c.policy_code == code]
+    if conn.dialect.name == "sqlite":
+        # Walk the policy's batches, and each batch's claims in (batch, seq)
+        # order, the items' own: the items are read in sequence and nothing is
+        # sorted (SQLite would otherwise take the subject index, read the items
+        # in random order and sort every row). A claim of the policy sits in a
+        # batch of the policy or, moved there, in a reissue batch.
+        holders = sa.select(batches.c.batch_id).where(
+            sa.or_(batches.c.policy_code == code, batches.c.parent_batch_id.is_not(None))
+        )
+        where = [
+            claims.c.batch_id.in_(holders),
+            sa.func.coalesce(claims.c.policy_code, "") == code,
+        ]
     query = (
         sa.select(
             batches.c.period,
@@ -70,7 +84,7 @@ def prior_payouts(
             ).join(batches, batches.c.batch_id == claims.c.batch_id)
         )
         .where(
-            claims.c.policy_code == code,
+            *where,
             claims.c.active.is_(True),
             claims.c.period_start <= wanted.end,
             claims.c.period_end >= wanted.start,
@@ -78,23 +92,17 @@ def prior_payouts(
         .order_by(claims.c.batch_id, claims.c.seq)
     )
     periods: dict[str, Period] = {}
-    decrypt = cipher.decrypt
     out = []
-    rows = conn.execution_options(yield_per=_STREAM).execute(query)
-    for period_text, id_cipher, fen, household, batch_id in rows:
-        paid = periods.get(period_text)
-        if paid is None:
-            paid = periods[period_text] = Period(period_text)
-        out.append(
-            PriorPayout(
-                code,
-                paid,
-                decrypt("id_number", id_cipher),
-                Decimal(fen) / _FEN,
-                batch_id,
-                household,
-            )
-        )
+    result = conn.execution_options(yield_per=_STREAM).execute(query)
+    for part in result.partitions():
+        ids = decrypt_column(cipher, "id_number", [row[1] for row in part])
+        for (period_text, _blob, fen, household, batch_id), id_number in zip(
+            part, ids, strict=True
+        ):
+            paid = periods.get(period_text)
+            if paid is None:
+                paid = periods[period_text] = Period(period_text)
+            out.append(PriorPayout(code, paid, id_number, Decimal(fen) / _FEN, batch_id, household))
     return PriorPayouts(out)
 
 

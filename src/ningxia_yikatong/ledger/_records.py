@@ -121,6 +121,13 @@ def _ciphers(cipher: PiiCodec, kind: str, values: list[str]) -> list[bytes]:
     return [cipher.encrypt(kind, v) for v in values]
 
 
+def decrypt_column(cipher: PiiCodec, kind: str, blobs: list[bytes]) -> list[str]:
+    """The texts of a column of ciphertexts, in order (:meth:`PiiCipher.decrypt_many`)."""
+    if isinstance(cipher, PiiCipher):
+        return cipher.decrypt_many(kind, blobs)
+    return [cipher.decrypt(kind, b) for b in blobs]
+
+
 def item_rows(
     batch_id: str, chunk: Sequence[PayoutItem], cipher: PiiCodec
 ) -> list[tuple[Any, ...]]:
