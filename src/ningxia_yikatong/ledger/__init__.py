@@ -32,6 +32,7 @@ from ._records import (
     batch_digest,
     canonical_json,
 )
+from ._transaction import LedgerWrite
 
 __all__ = [
     "AuditBreak",
@@ -44,6 +45,7 @@ __all__ = [
     "Ledger",
     "LedgerAudit",
     "LedgerStatus",
+    "LedgerWrite",
     "NoticeSet",
     "PayMode",
     "Payment",

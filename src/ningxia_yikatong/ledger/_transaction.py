@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 
+from ..checks import CheckReport
 from ..errors import LedgerError
 from ..reconcile import ReconciliationReport
-from . import _payments, _reconciliations
+from . import _checks, _payments, _reconciliations
 from ._audit import AuditEvent
+from ._checks import RecordedCheckReport
 from ._claims import is_exclusion_violation
 from ._payments import BankReturnRecord, PaymentFileRecord
 from ._reconciliations import RecordedReconciliation
@@ -69,6 +71,20 @@ class LedgerWrite:
     def cancel(self, batch_id: str, reason: str, *, actor: str) -> int:
         """Cancel the batch and release its claims (see :meth:`Ledger.cancel`)."""
         return self.ledger._cancel(self.conn, batch_id, reason, actor)
+
+    def record_check_report(
+        self, report: CheckReport, *, batch_sha256: str, actor: str
+    ) -> RecordedCheckReport:
+        """Record a check report of the batch whose SHA-256 content digest is
+        ``batch_sha256`` (see :meth:`Ledger.record_check_report`)."""
+        return _checks.record_report(
+            self.conn,
+            self.ledger._trail,
+            report,
+            batch_sha256=batch_sha256,
+            actor=actor,
+            now=self.now,
+        )
 
     def record_payment_file(
         self,

@@ -175,16 +175,17 @@ class LifecycleStore:
         report: CheckReport,
         overrides: Iterable[ItemOverride] = (),
     ) -> Lifecycle:
-        """审批 against ``report``; the signature that completes the approval also
-        records the report and claims the batch's people in the ledger."""
+        """审批 against ``report``: each accepted signature records the report
+        (once), and the one that completes the approval claims the batch's
+        people, in the step's transaction."""
         digest = self._content_digest(batch_id)
 
         def claim(w: LedgerWrite, before: Lifecycle, after: Lifecycle) -> None:
+            # The step accepted the report: it checked the content declared.
+            w.record_check_report(report, batch_sha256=digest, actor=actor.actor_id)
             if after.state is BatchState.APPROVED:
                 w.approve(batch_id, actor=actor.actor_id)
 
-        if isinstance(report, CheckReport):
-            self._ledger.record_check_report(report, actor=actor.actor_id)
         return self._step(
             batch_id,
             Step.APPROVE,
