@@ -182,13 +182,13 @@ def mask_account(number: str, *, keep_head: int = 0, keep_tail: int = 4) -> str:
     return _mask(number, keep_head, keep_tail)
 
 
-def mask_phone(number: str) -> str:
-    """Mask a mobile number 3+4.
+def mask_phone(number: str, *, keep_head: int = 3, keep_tail: int = 4) -> str:
+    """Mask a mobile number; by default 3+4.
 
     >>> mask_phone("13912345678")
     '139****5678'
     """
-    return _mask(number, 3, 4)
+    return _mask(number, keep_head, keep_tail)
 
 
 def _mask(text: str, head: int, tail: int) -> str:

@@ -182,7 +182,7 @@ def build_disclosure(
         department=policy.department,
         period=str(batch.period),
         region=str(place),
-        region_name=_place_name(place, place_names),
+        region_name=village_name(place, place_names),
         kind=kind,
         window=window,
         columns=columns,
@@ -199,10 +199,6 @@ def village_name(code: RegionCode, places: Mapping[str, str] | None = None) -> s
     if len(code) == 9:
         return f"{code.name}{code[6:9]}"
     return code.name
-
-
-def _place_name(place: RegionCode, places: Mapping[str, str] | None = None) -> str:
-    return village_name(place, places)
 
 
 def _cell(
@@ -240,15 +236,7 @@ def _cell(
     if person.phone is None:
         return ""
     head, tail = profile.kept(column)
-    return (
-        mask_phone(str(person.phone))
-        if (head, tail) == (3, 4)
-        else _mask(str(person.phone), head, tail)
-    )
-
-
-def _mask(text: str, head: int, tail: int) -> str:
-    return text[:head] + "*" * (len(text) - head - tail) + (text[-tail:] if tail else "")
+    return mask_phone(str(person.phone), keep_head=head, keep_tail=tail)
 
 
 def _standard(item: PayoutItem, batch: PayoutBatch, policy: SubsidyPolicy) -> str:

@@ -12,7 +12,7 @@ from .._model import DomainModel
 from ..policy import PayMode, SubsidyPolicy
 from ._calendar import PayoutSchedule, TimeLimit
 from ._roles import Role
-from ._states import REVIEW_STEPS, Step
+from ._states import FORWARD, REVIEW_STEPS, Step
 
 __all__ = ["LifecycleRules"]
 
@@ -60,17 +60,7 @@ class LifecycleRules(DomainModel):
 
     def steps(self) -> tuple[Step, ...]:
         """The forward steps of a batch, in order."""
-        every = (
-            Step.DECLARE,
-            Step.REVIEW,
-            Step.VERIFY,
-            Step.APPROVE,
-            Step.SEND,
-            Step.RETURN,
-            Step.RECONCILE,
-            Step.DISCLOSE,
-            Step.CLOSE,
-        )
+        every = tuple(step for step, _ in FORWARD.values())  # in the order of the states
         return tuple(s for s in every if self.town_review or s is not Step.REVIEW)
 
     def signatures_for(self, step: Step) -> int:
