@@ -44,6 +44,13 @@ from ningxia_yikatong.checks import (
     prior_payout,
     run_checks,
 )
+from ningxia_yikatong.disclosure import (
+    DisclosureProfile,
+    NoticeWindow,
+    Objection,
+    QueryScope,
+    QueryToken,
+)
 from ningxia_yikatong.errors import YikatongError
 from ningxia_yikatong.policy import CappedStandard
 from ningxia_yikatong.roster import read_roster
@@ -62,6 +69,16 @@ from ningxia_yikatong.testing.policies import (
     sample_policies,
     sample_standard_policies,
 )
+from ningxia_yikatong.workflow import (
+    Actor,
+    Case,
+    Lifecycle,
+    LifecycleRules,
+    PayoutSchedule,
+    Role,
+    TimeLimit,
+    WorkCalendar,
+)
 
 MODULES = (
     "ningxia_yikatong",
@@ -72,6 +89,8 @@ MODULES = (
     "ningxia_yikatong.payout",
     "ningxia_yikatong.testing",
     "ningxia_yikatong.banks",
+    "ningxia_yikatong.workflow",
+    "ningxia_yikatong.disclosure",
 )
 
 # Not a valid file descriptor, so that an int taken for a file cannot write anywhere.
@@ -266,7 +285,93 @@ def _world(tmp: Path) -> World:
         "RosterRow": RosterRow.from_item(item),
         "SyntheticData": data,
     }
+    _add_lifecycle_world(valid, instances, batch, report)
     return World(valid, instances)
+
+
+def _add_lifecycle_world(
+    valid: dict[str, object], instances: dict[str, object], batch: Any, report: Any
+) -> None:
+    """Valid arguments and instances of the lifecycle and disclosure layers."""
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    actor = Actor(actor_id="a1", name="李审核", role=Role.DEPT_REVIEWER, region="640000")
+    rules = LifecycleRules(time_limit=TimeLimit(days=10))
+    life = Lifecycle.of(batch, department="自治区民政厅", rules=rules)
+    case = Case.open(
+        case_id="ZG-1", source="finding", subject="B#1", description="d", region="640000",
+        owner=actor, due=dt.date(2026, 3, 20), by=actor, at=at,
+    )  # fmt: skip
+    objection = Objection.receive(
+        objection_id="Y1", kind="objection", channel="phone", batch_id=str(batch.batch_id),
+        text="异议", at=at, seq=1,
+    )  # fmt: skip
+    profile = DisclosureProfile(policy_code=str(batch.policy_code))
+    window = NoticeWindow(start=dt.date(2026, 3, 25), days=7)
+    valid.update(
+        {
+            "actor": actor,
+            "owner": actor,
+            "rules": rules,
+            "department": "自治区民政厅",
+            "step": "declare",
+            "due": dt.date(2026, 3, 20),
+            "note": "说明",
+            "accepted": True,
+            "reply": "答复",
+            "start": dt.date(2026, 1, 1),
+            "end": dt.date(2026, 12, 31),
+            "after": dt.date(2026, 1, 1),
+            "count": 3,
+            "lifecycles": (life,),
+            "cases": (case,),
+            "objections": (objection,),
+            "report": report,
+            "profile": profile,
+            "window": window,
+            "kind": "before_payment",
+            "upper": None,
+            "lowers": (),
+            "disclosure": None,
+            "url": "https://example.org/q",
+            "token": "v1.batch.B1.1.x",
+            "expires": at,
+            "case_id": "ZG-2",
+            "subject": "B#1",
+            "description": "d",
+            "objection_id": "Y2",
+            "channel": "phone",
+            "reconciliation": None,
+            "lifecycle": life,
+            "life": life,
+            "ningxia_yikatong.workflow.Lifecycle.apply.at": at,
+            "ningxia_yikatong.workflow.Case.open.at": at,
+            "ningxia_yikatong.workflow.Case.fix.at": at,
+            "ningxia_yikatong.workflow.Case.verify.at": at,
+            "ningxia_yikatong.workflow.Case.assign.at": at,
+            "ningxia_yikatong.disclosure.Objection.receive.at": at,
+            "ningxia_yikatong.disclosure.Objection.answer.at": at,
+            "ningxia_yikatong.disclosure.read_token.now": at,
+            "ningxia_yikatong.disclosure.issue_token.key": bytes(32),
+            "ningxia_yikatong.disclosure.read_token.key": bytes(32),
+            "ningxia_yikatong.disclosure.issue_token.target": "B1",
+            "ningxia_yikatong.disclosure.issue_token.scope": "batch",
+        }
+    )
+    instances.update(
+        {
+            "Actor": actor,
+            "Lifecycle": life,
+            "LifecycleRules": rules,
+            "TimeLimit": TimeLimit(days=10),
+            "WorkCalendar": WorkCalendar(),
+            "PayoutSchedule": PayoutSchedule(frequency="monthly"),
+            "Case": case,
+            "Objection": objection,
+            "DisclosureProfile": profile,
+            "NoticeWindow": window,
+            "QueryToken": QueryToken(QueryScope.BATCH, "B1", at),
+        }
+    )
 
 
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:

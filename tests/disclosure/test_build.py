@@ -87,6 +87,12 @@ def test_a_disclosure_needs_the_right_step(paid: Paid) -> None:
         assert "草稿" in excinfo.value.message
 
 
+def test_an_unknown_kind_is_named(paid: Paid) -> None:
+    with pytest.raises(DisclosureError) as excinfo:
+        build_disclosure(paid.batch, paid.policy, PROFILE, kind="weekly", window=WINDOW)
+    assert excinfo.value.code == "disclosure.kind"
+
+
 def test_the_profile_and_window_must_fit_the_policy(paid: Paid) -> None:
     with pytest.raises(DisclosureError) as excinfo:
         build_disclosure(

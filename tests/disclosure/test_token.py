@@ -70,6 +70,9 @@ def test_issuing_checks_its_arguments() -> None:
     with pytest.raises(DisclosureError) as excinfo:
         issue_token(KEY, "batch", "B1", expires=_dt.datetime(2026, 5, 1))
     assert excinfo.value.code == "disclosure.token_expiry"
+    with pytest.raises(DisclosureError) as excinfo:
+        issue_token(KEY, "village", "B1", expires=LATER)
+    assert excinfo.value.code == "disclosure.token_scope"
     far = issue_token(KEY, "batch", "B1", expires=NOW + _dt.timedelta(days=3650))
     _refused(far)  # a code valid for ten years is not one this deployment issues
 

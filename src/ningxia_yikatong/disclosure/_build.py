@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from .._arguments import checked, checked_on_failure
 from ..errors import DisclosureError
 from ..identity import mask_account, mask_id_number, mask_phone
 from ..payout import PayoutBatch, PayoutItem
@@ -92,11 +93,13 @@ class Disclosure:
         """The column headers."""
         return tuple(c.label for c in self.columns)
 
+    @checked(DisclosureError, "disclosure")
     def totals_line(self) -> str:
         """``合计：12人，12,345.60元``."""
         return f"合计：{self.count}人，{self.total:,.2f}元"
 
 
+@checked(DisclosureError, "disclosure")
 def build_disclosure(
     batch: PayoutBatch,
     policy: SubsidyPolicy,
@@ -120,7 +123,13 @@ def build_disclosure(
     and its township and village numbers (``贺兰县101-201``), never as a bare
     12-digit code.
     """
-    kind = DisclosureKind(kind)
+    try:
+        kind = DisclosureKind(kind)
+    except ValueError:
+        known = "、".join(k.value for k in DisclosureKind)
+        raise DisclosureError(
+            f"未知的公示种类 {kind!r}（可用：{known}）", code="disclosure.kind"
+        ) from None
     if policy.code != batch.policy_code or profile.policy_code != batch.policy_code:
         raise DisclosureError(
             f"批次 {batch.batch_id} 属于政策 {batch.policy_code}，"
@@ -190,6 +199,7 @@ def build_disclosure(
     )
 
 
+@checked_on_failure(DisclosureError, "disclosure")
 def village_name(code: RegionCode, places: Mapping[str, str] | None = None) -> str:
     """The name of a village or township for a disclosure list."""
     if places and str(code) in places:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .._arguments import checked
 from ..errors import DisclosureError
 from ..regions import RegionCode
 from ._build import Disclosure, DisclosureRow
@@ -27,6 +28,7 @@ class LevelDifference:
         return f"第 {self.seq} 条（{self.upper} / {self.lower}）：{self.what}"
 
 
+@checked(DisclosureError, "disclosure")
 def compare_levels(upper: Disclosure, lowers: Iterable[Disclosure]) -> list[LevelDifference]:
     """Each difference between ``upper`` (e.g. the county's list) and the
     lists below it (the townships' or villages'): an item in one and not in

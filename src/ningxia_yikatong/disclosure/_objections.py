@@ -23,6 +23,7 @@ from typing import Annotated, Final
 
 from pydantic import Field
 
+from .._arguments import checked
 from .._model import DomainModel
 from ..codes import BatchId
 from ..errors import DisclosureError
@@ -116,6 +117,7 @@ class Objection(DomainModel):
     answered_at: _dt.datetime | None = None
 
     @classmethod
+    @checked(DisclosureError, "disclosure")
     def receive(
         cls,
         *,
@@ -146,6 +148,7 @@ class Objection(DomainModel):
             due=at.date() + _dt.timedelta(days=answer_days),
         )
 
+    @checked(DisclosureError, "disclosure")
     def answer(
         self, *, reply: str, by: str, at: _dt.datetime, upheld: bool | None = None
     ) -> Objection:
@@ -177,6 +180,7 @@ class Objection(DomainModel):
             update={"status": status, "reply": reply, "answered_by": by, "answered_at": at}
         )
 
+    @checked(DisclosureError, "disclosure")
     def days_late(self, on: _dt.date) -> int:
         """Days past the due date while unanswered (0 if answered or in time)."""
         if not self.status.is_open or on <= self.due:
@@ -184,6 +188,7 @@ class Objection(DomainModel):
         return (on - self.due).days
 
 
+@checked(DisclosureError, "disclosure")
 def blocking_seqs(objections: Iterable[Objection], batch_id: str) -> frozenset[int]:
     """The items of ``batch_id`` whose payment an objection stops: one still
     open, or one upheld (the item must be dropped or corrected)."""
@@ -197,6 +202,7 @@ def blocking_seqs(objections: Iterable[Objection], batch_id: str) -> frozenset[i
     )
 
 
+@checked(DisclosureError, "disclosure")
 def unanswered(objections: Iterable[Objection], *, on: _dt.date) -> list[Objection]:
     """Objections and requests not answered by their due date, most late first."""
     late = [o for o in objections if o.days_late(on) > 0]

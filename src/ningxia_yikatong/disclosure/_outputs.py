@@ -13,11 +13,14 @@ from typing import Any, Final
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from .._arguments import checked
+from ..errors import DisclosureError
 from ._build import Disclosure
 
 __all__ = ["to_csv", "to_dict", "to_html", "to_json", "to_xlsx"]
 
 
+@checked(DisclosureError, "disclosure")
 def to_dict(disclosure: Disclosure) -> dict[str, Any]:
     """Plain data (English keys; amounts as text) for JSON."""
     d = disclosure
@@ -44,11 +47,13 @@ def to_dict(disclosure: Disclosure) -> dict[str, Any]:
     }
 
 
+@checked(DisclosureError, "disclosure")
 def to_json(disclosure: Disclosure) -> str:
     """:func:`to_dict` as JSON text."""
     return json.dumps(to_dict(disclosure), ensure_ascii=False, indent=2)
 
 
+@checked(DisclosureError, "disclosure")
 def to_csv(disclosure: Disclosure) -> str:
     """CSV (UTF-8 with BOM for spreadsheet software): title, window, the table,
     and the totals line."""
@@ -63,6 +68,7 @@ def to_csv(disclosure: Disclosure) -> str:
     return "\ufeff" + out.getvalue()
 
 
+@checked(DisclosureError, "disclosure")
 def to_xlsx(disclosure: Disclosure) -> bytes:
     """An XLSX workbook of one sheet laid out like the notice."""
     book = Workbook()
@@ -108,12 +114,14 @@ tr{page-break-inside:avoid}thead{display:table-header-group}}
 """
 
 
+@checked(DisclosureError, "disclosure")
 def to_html(disclosure: Disclosure) -> str:
     """A standalone page: mobile first, prints on A4; every cell escaped."""
     d = disclosure
     e = html.escape
     numeric = {"amount", "quantity"}
 
+    @checked(DisclosureError, "disclosure")
     def cls(column: str) -> str:
         # The policy is in the title: a phone's narrow screen leaves its column out.
         names = ["num"] if column in numeric else []

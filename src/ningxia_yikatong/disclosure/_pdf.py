@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
+from .._arguments import checked
 from ..errors import DisclosureError
 from ._build import Disclosure
 from ._outputs import to_html
@@ -31,6 +32,7 @@ _FLAGS: Final = (
 )
 
 
+@checked(DisclosureError, "disclosure")
 def find_browser(browser: str | None = None) -> str:
     """The path of the Chromium to print with (``disclosure.browser_missing`` if none)."""
     for name in (browser,) if browser else _NAMES:
@@ -43,6 +45,7 @@ def find_browser(browser: str | None = None) -> str:
     )
 
 
+@checked(DisclosureError, "disclosure")
 def to_pdf(disclosure: Disclosure, *, browser: str | None = None, timeout: float = 120) -> bytes:
     """The disclosure printed to PDF (A4) by headless Chromium."""
     program = find_browser(browser)

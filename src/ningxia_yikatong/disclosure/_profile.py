@@ -18,6 +18,7 @@ from typing import Annotated, Final
 
 from pydantic import Field, model_validator
 
+from .._arguments import checked, checked_on_failure
 from .._model import DomainModel
 from ..codes import PolicyCode
 from ..errors import DisclosureError
@@ -115,6 +116,7 @@ class NoticeWindow(DomainModel):
         """The day the notice comes down (the end unless said otherwise)."""
         return self.takedown_on or self.end
 
+    @checked_on_failure(DisclosureError, "disclosure")
     def label(self) -> str:
         """``公示期：2026-04-01 至 2026-04-07（7天）``."""
         return f"公示期：{self.start.isoformat()} 至 {self.end.isoformat()}（{self.days}天）"
@@ -181,10 +183,12 @@ class DisclosureProfile(DomainModel):
                 )
         return self
 
+    @checked(DisclosureError, "disclosure")
     def kept(self, column: Column) -> tuple[int, int]:
         """How many leading and trailing characters of ``column`` stay."""
         return self.keep.get(column, _DEFAULT_KEEP[column])
 
+    @checked(DisclosureError, "disclosure")
     def window(self, start: _dt.date, days: int | None = None) -> NoticeWindow:
         """A notice window from ``start`` with this profile's minimum."""
         return NoticeWindow(

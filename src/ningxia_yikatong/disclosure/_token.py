@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
+from .._arguments import checked, checked_on_failure
 from ..codes import BatchId
 from ..errors import DisclosureError, SignatureError, YikatongError
 from ..regions import RegionCode
@@ -50,6 +51,7 @@ class QueryToken:
     target: str
     expires: _dt.datetime
 
+    @checked_on_failure(DisclosureError, "disclosure")
     def covers(self, *, region: str | None = None, batch_id: str | None = None) -> bool:
         """Whether a payout of ``region`` / ``batch_id`` is inside the token's scope."""
         if self.scope is QueryScope.BATCH:
@@ -67,6 +69,7 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+@checked(DisclosureError, "disclosure")
 def issue_token(key: bytes, scope: QueryScope | str, target: str, *, expires: _dt.datetime) -> str:
     """A token for ``target`` (a region code or batch id) valid until ``expires``.
 
@@ -79,7 +82,12 @@ def issue_token(key: bytes, scope: QueryScope | str, target: str, *, expires: _d
     >>> read_token(key, token, now=when - dt.timedelta(days=1)).target
     '640122101201'
     """
-    kind = QueryScope(scope)
+    try:
+        kind = QueryScope(scope)
+    except ValueError:
+        raise DisclosureError(
+            f"查询码范围应为 region 或 batch，不是 {scope!r}", code="disclosure.token_scope"
+        ) from None
     name = str(RegionCode(target)) if kind is QueryScope.REGION else str(BatchId(target))
     if expires.tzinfo is None:
         raise DisclosureError("查询码到期时间须带时区", code="disclosure.token_expiry")
@@ -87,6 +95,7 @@ def issue_token(key: bytes, scope: QueryScope | str, target: str, *, expires: _d
     return f"{body}.{_b64(_key(key).sign(body.encode()))}"
 
 
+@checked(DisclosureError, "disclosure")
 def read_token(
     key: bytes,
     token: str,
@@ -133,6 +142,7 @@ def _qr(text: str) -> Any:
     return segno.make(text, error="m", micro=False)
 
 
+@checked(DisclosureError, "disclosure")
 def qr_png(url: str, *, scale: int = 8) -> bytes:
     """The QR code of ``url`` (the query page with its token) as PNG."""
     out = io.BytesIO()
@@ -140,6 +150,7 @@ def qr_png(url: str, *, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
+@checked(DisclosureError, "disclosure")
 def qr_svg(url: str, *, scale: int = 8) -> str:
     """The QR code of ``url`` as SVG text."""
     out = io.BytesIO()

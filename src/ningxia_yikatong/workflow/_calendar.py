@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, TH, TU, WE, rrule, rruleset
 from pydantic import Field, model_validator
 
+from .._arguments import checked, checked_on_failure
 from .._model import DomainModel
 from ..codes import Period
 from ..errors import WorkflowError
@@ -68,6 +69,7 @@ class WorkCalendar(DomainModel):
         return self
 
     @classmethod
+    @checked(WorkflowError, "workflow")
     def from_json(cls, text: str | bytes) -> WorkCalendar:
         """A calendar from ``{"holidays": ["2026-10-01", ...], "workdays": [...]}``."""
         try:
@@ -83,12 +85,14 @@ class WorkCalendar(DomainModel):
             )
         return cls.model_validate(data)
 
+    @checked_on_failure(WorkflowError, "workflow")
     def is_working_day(self, day: _dt.date) -> bool:
         """Whether ``day`` is worked."""
         if day in self.workdays:
             return True
         return day.weekday() < 5 and day not in self.holidays
 
+    @checked(WorkflowError, "workflow")
     def working_days(self, after: _dt.date) -> Iterator[_dt.date]:
         """The working days after ``after``, in order, without end."""
         days = rruleset()
@@ -100,6 +104,7 @@ class WorkCalendar(DomainModel):
         for moment in days:
             yield moment.date()
 
+    @checked(WorkflowError, "workflow")
     def add_working_days(self, start: _dt.date, count: int) -> _dt.date:
         """The ``count``-th working day after ``start``."""
         if count < 1:
@@ -109,6 +114,7 @@ class WorkCalendar(DomainModel):
                 return day
         raise AssertionError("unreachable: the working days never end")  # pragma: no cover
 
+    @checked(WorkflowError, "workflow")
     def working_days_between(self, start: _dt.date, end: _dt.date) -> int:
         """Working days after ``start`` up to and including ``end`` (0 if none)."""
         for count, day in enumerate(self.working_days(start)):
@@ -134,6 +140,7 @@ class TimeLimit(DomainModel):
         """``10个自然日`` / ``5个工作日``."""
         return f"{self.days}个{'工作日' if self.working_days else '自然日'}"
 
+    @checked(WorkflowError, "workflow")
     def due(self, start: _dt.date, calendar: WorkCalendar | None = None) -> _dt.date:
         """The last day to pay a batch approved on ``start``."""
         if not self.working_days:
@@ -145,6 +152,7 @@ class TimeLimit(DomainModel):
             )
         return calendar.add_working_days(start, self.days)
 
+    @checked(WorkflowError, "workflow")
     def days_late(self, due: _dt.date, on: _dt.date, calendar: WorkCalendar | None = None) -> int:
         """How many days (working days for a working-day limit) ``on`` is past ``due``."""
         if on <= due:
@@ -188,6 +196,7 @@ class PayoutSchedule(DomainModel):
             )
         return self
 
+    @checked(WorkflowError, "workflow")
     def period_starts(self, start: _dt.date, end: _dt.date) -> Iterator[_dt.date]:
         """First days of the periods that begin between ``start`` and ``end``."""
         starts = _SPAN[self.frequency][1]
@@ -197,6 +206,7 @@ class PayoutSchedule(DomainModel):
         for moment in rule:
             yield moment.date()
 
+    @checked(WorkflowError, "workflow")
     def expected(self, start: _dt.date, end: _dt.date) -> Iterator[tuple[Period, _dt.date]]:
         """The periods due between ``start`` and ``end`` (by due date), each with its due date."""
         first = start - relativedelta(months=12)

@@ -24,6 +24,7 @@ from typing import Annotated, Final
 
 from pydantic import Field
 
+from .._arguments import checked
 from .._model import DomainModel
 from ..errors import WorkflowError
 from ..regions import RegionCode
@@ -88,6 +89,7 @@ class Case(DomainModel):
     events: Annotated[tuple[CaseEvent, ...], Field(min_length=1)]
 
     @classmethod
+    @checked(WorkflowError, "workflow")
     def open(
         cls,
         *,
@@ -149,6 +151,7 @@ class Case(DomainModel):
             raise WorkflowError("操作时间早于上一步", code="workflow.clock")
         return self.model_copy(update={"events": (*self.events, event)})
 
+    @checked(WorkflowError, "workflow")
     def fix(self, actor: Actor, *, at: _dt.datetime, note: str) -> Case:
         """The owner reports the case fixed (已整改), saying how."""
         self._expect(CaseState.ASSIGNED, "整改")
@@ -165,6 +168,7 @@ class Case(DomainModel):
             )
         )
 
+    @checked(WorkflowError, "workflow")
     def verify(self, actor: Actor, *, at: _dt.datetime, accepted: bool, note: str = "") -> Case:
         """Someone other than the owner accepts the fix (已验收) or sends the
         case back to the owner (已交办, with a note saying why)."""
@@ -183,6 +187,7 @@ class Case(DomainModel):
             CaseEvent(actor=actor, at=at, state=state, owner=self.owner, due=self.due, note=note)
         )
 
+    @checked(WorkflowError, "workflow")
     def assign(
         self, actor: Actor, owner: Actor, *, at: _dt.datetime, due: _dt.date, note: str = ""
     ) -> Case:
@@ -199,6 +204,7 @@ class Case(DomainModel):
             CaseEvent(actor=actor, at=at, state=CaseState.ASSIGNED, owner=owner, due=due, note=note)
         )
 
+    @checked(WorkflowError, "workflow")
     def days_late(self, on: _dt.date) -> int:
         """Days past the due date on ``on`` while not verified (0 if in time)."""
         if self.state is CaseState.VERIFIED or on <= self.due:
@@ -213,6 +219,7 @@ class Case(DomainModel):
             )
 
 
+@checked(WorkflowError, "workflow")
 def overdue_cases(cases: Iterable[Case], *, on: _dt.date) -> list[Case]:
     """The cases not verified by their due date, most late first."""
     late = [c for c in cases if c.days_late(on) > 0]

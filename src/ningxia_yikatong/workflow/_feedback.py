@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
+from .._arguments import checked
 from ..errors import WorkflowError
 from ..policy import PayMode
 from ..reconcile import Outcome, Reconciliation
@@ -41,6 +42,7 @@ class FinanceFeedback:
     by_region: dict[str, Decimal]
     rows: tuple[tuple[str, ...], ...]
 
+    @checked(WorkflowError, "workflow")
     def summary(self) -> str:
         """One Chinese line."""
         return (
@@ -50,6 +52,7 @@ class FinanceFeedback:
             f"未决 {self.counts['pending'] + self.counts['missing']} 笔"
         )
 
+    @checked(WorkflowError, "workflow")
     def to_csv(self) -> str:
         """The items as CSV (UTF-8 with BOM), ID numbers masked."""
         out = io.StringIO()
@@ -58,6 +61,7 @@ class FinanceFeedback:
         writer.writerows(self.rows)
         return "\ufeff" + out.getvalue()
 
+    @checked(WorkflowError, "workflow")
     def to_dict(self) -> dict[str, Any]:
         """Plain data (English keys; amounts as text) for JSON."""
         return {
@@ -75,11 +79,13 @@ class FinanceFeedback:
             "paid_by_region": {k: str(v) for k, v in self.by_region.items()},
         }
 
+    @checked(WorkflowError, "workflow")
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
 
+@checked(WorkflowError, "workflow")
 def finance_feedback(life: Lifecycle, reconciliation: Reconciliation) -> FinanceFeedback:
     """The feedback of a department-paid batch once it is reconciled (已对账 or later)."""
     if life.rules.pay_mode is not PayMode.DEPARTMENT:

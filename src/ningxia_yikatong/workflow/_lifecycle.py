@@ -34,6 +34,7 @@ from typing import Annotated, Final
 
 from pydantic import Field, field_validator
 
+from .._arguments import checked
 from .._model import DomainModel
 from ..checks import CheckReport
 from ..codes import BatchId, Period, PolicyCode
@@ -52,6 +53,7 @@ _HEX64: Final = re.compile(r"[0-9a-f]{64}")
 _SEND_BACK_FROM: Final = frozenset({BatchState.DECLARED, BatchState.REVIEWED, BatchState.VERIFIED})
 
 
+@checked(WorkflowError, "workflow")
 def report_digest(report: CheckReport) -> str:
     """SHA-256 of the check report's canonical JSON (keys sorted, no spaces):
     what an approval is bound to."""
@@ -130,6 +132,7 @@ class Lifecycle(DomainModel):
     transitions: tuple[Transition, ...] = ()
 
     @classmethod
+    @checked(WorkflowError, "workflow")
     def of(cls, batch: PayoutBatch, *, department: str, rules: LifecycleRules) -> Lifecycle:
         """A new lifecycle (草稿) for ``batch``."""
         return cls(
@@ -190,6 +193,7 @@ class Lifecycle(DomainModel):
             at=last.at,
         )
 
+    @checked(WorkflowError, "workflow")
     def approval_valid_for(self, batch_digest: str) -> bool:
         """Whether the approval holds for a batch of ``batch_digest`` (a change
         after approval voids it)."""
@@ -208,6 +212,7 @@ class Lifecycle(DomainModel):
             return Step.VERIFY, BatchState.VERIFIED
         return FORWARD.get(state)
 
+    @checked(WorkflowError, "workflow")
     def allowed_steps(self) -> tuple[Step, ...]:
         """The steps the batch may take now."""
         state = self.state
@@ -223,6 +228,7 @@ class Lifecycle(DomainModel):
             out.append(Step.CANCEL)
         return tuple(out)
 
+    @checked(WorkflowError, "workflow")
     def due(self, calendar: WorkCalendar | None = None) -> _dt.date | None:
         """The last day to pay, counted from the approval (None before it)."""
         approval = self.approval
@@ -232,6 +238,7 @@ class Lifecycle(DomainModel):
 
     # -- acting ------------------------------------------------------------------
 
+    @checked(WorkflowError, "workflow")
     def apply(
         self,
         step: Step | str,

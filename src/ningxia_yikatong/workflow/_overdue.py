@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .._arguments import checked
 from ..codes import Period
+from ..errors import WorkflowError
 from ._calendar import WorkCalendar
 from ._lifecycle import Lifecycle
 from ._states import BatchState
@@ -70,6 +72,7 @@ class OverdueItem:
         )
 
 
+@checked(WorkflowError, "workflow")
 def overdue(
     lifecycles: Iterable[Lifecycle],
     *,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from .._arguments import checked
 from ..checks import CheckContext, CheckReport, Finding, Severity, run_checks
 from ..errors import WorkflowError
 from ..money import Amount
@@ -95,6 +96,7 @@ class PostPaymentReview:
         """The amount to recover, in yuan."""
         return sum((r.amount for r in self.recoveries), Decimal("0.00"))
 
+    @checked(WorkflowError, "workflow")
     def summary(self) -> str:
         """One Chinese line."""
         return (
@@ -102,6 +104,7 @@ class PostPaymentReview:
             f"应追回 {len(self.recoveries)} 笔，合计 {self.total:,.2f} 元"
         )
 
+    @checked(WorkflowError, "workflow")
     def to_csv(self) -> str:
         """The recovery list as CSV (UTF-8 with BOM, for spreadsheet software)."""
         out = io.StringIO()
@@ -114,6 +117,7 @@ class PostPaymentReview:
         return "\ufeff" + out.getvalue()
 
 
+@checked(WorkflowError, "workflow")
 def post_payment_review(
     batch: PayoutBatch,
     policy: SubsidyPolicy,

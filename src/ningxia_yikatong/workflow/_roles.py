@@ -12,7 +12,9 @@ from typing import Annotated, Final
 
 from pydantic import Field, field_validator
 
+from .._arguments import checked_on_failure
 from .._model import DomainModel
+from ..errors import WorkflowError
 from ..regions import RegionCode
 
 __all__ = ["Actor", "Role"]
@@ -66,6 +68,7 @@ class Actor(DomainModel):
             raise ValueError("不能为空，且首尾不能有空白")
         return value
 
+    @checked_on_failure(WorkflowError, "workflow")
     def may_act_in(self, region: str) -> bool:
         """Whether a batch of ``region`` lies in this actor's region."""
         return self.region.contains(region)

@@ -8,7 +8,9 @@ from typing import Annotated, Final
 
 from pydantic import Field, field_validator
 
+from .._arguments import checked
 from .._model import DomainModel
+from ..errors import WorkflowError
 from ..policy import PayMode, SubsidyPolicy
 from ._calendar import PayoutSchedule, TimeLimit
 from ._roles import Role
@@ -50,6 +52,7 @@ class LifecycleRules(DomainModel):
         return dict(value)
 
     @classmethod
+    @checked(WorkflowError, "workflow")
     def for_policy(cls, policy: SubsidyPolicy, **changes: object) -> LifecycleRules:
         """Rules for ``policy``: its time limit (calendar days) and its
         frequency's schedule, changed by ``changes``."""
@@ -58,15 +61,18 @@ class LifecycleRules(DomainModel):
             data["schedule"] = PayoutSchedule(frequency=policy.frequency)
         return cls.model_validate(data | changes)
 
+    @checked(WorkflowError, "workflow")
     def steps(self) -> tuple[Step, ...]:
         """The forward steps of a batch, in order."""
         every = tuple(step for step, _ in FORWARD.values())  # in the order of the states
         return tuple(s for s in every if self.town_review or s is not Step.REVIEW)
 
+    @checked(WorkflowError, "workflow")
     def signatures_for(self, step: Step) -> int:
         """How many different people must sign ``step``."""
         return self.signatures.get(step, 1)
 
+    @checked(WorkflowError, "workflow")
     def roles_for(self, step: Step) -> frozenset[Role]:
         """The roles that may take ``step`` (退回 and 作废 are decided by the
         lifecycle: the role of the step the batch waits for)."""
